@@ -1,0 +1,96 @@
+package identity
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"ortlos/internal/actor"
+	"ortlos/internal/apperr"
+	"ortlos/internal/audit"
+	"ortlos/internal/db"
+)
+
+// Role is a built-in role and its policy.
+type Role struct {
+	ID string
+	// MFARequired says whether holders must use a second factor. A user
+	// needs 2FA when any of their roles (or none at all) requires it.
+	MFARequired bool
+}
+
+// ListRoles returns the roles in display order.
+func (s *Service) ListRoles(ctx context.Context, a actor.Actor) ([]Role, error) {
+	if !a.Authenticated() && !a.Privileged() {
+		return nil, errNotFound
+	}
+	return listRoles(ctx, s.db)
+}
+
+func listRoles(ctx context.Context, q db.Querier) ([]Role, error) {
+	rows, err := q.QueryContext(ctx, "SELECT id, mfa_required FROM roles")
+	if err != nil {
+		return nil, fmt.Errorf("identity: list roles: %w", err)
+	}
+	defer rows.Close()
+	var out []Role
+	for rows.Next() {
+		var r Role
+		if err := rows.Scan(&r.ID, &r.MFARequired); err != nil {
+			return nil, fmt.Errorf("identity: scan role: %w", err)
+		}
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b Role) int {
+		return slices.Index(actor.BuiltinRoles, a.ID) - slices.Index(actor.BuiltinRoles, b.ID)
+	})
+	return out, rows.Err()
+}
+
+// SetRoleMFARequired changes whether a role requires a second factor. The
+// admin role always requires it.
+func (s *Service) SetRoleMFARequired(ctx context.Context, a actor.Actor, id string, required bool) (Role, error) {
+	if !canManageUsers(a) {
+		return Role{}, errNotFound
+	}
+	if !slices.Contains(actor.BuiltinRoles, id) {
+		return Role{}, errNotFound
+	}
+	if id == actor.RoleAdmin && !required {
+		return Role{}, apperr.Conflictf("mfa_required_for_admin", "second factor cannot be made optional for administrators")
+	}
+	err := s.write(ctx, a, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
+		res, err := tx.ExecContext(ctx, "UPDATE roles SET mfa_required = ? WHERE id = ? AND mfa_required <> ?", required, id, required)
+		if err != nil {
+			return nil, fmt.Errorf("identity: update role: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil, nil
+		}
+		return []audit.Event{{Action: "role.update", ObjectType: "role", ObjectID: id, Detail: map[string]any{"mfa_required": required}}}, nil
+	})
+	if err != nil {
+		return Role{}, err
+	}
+	return Role{ID: id, MFARequired: required}, nil
+}
+
+// mfaRequired reports whether u must use a second factor under the role
+// policies: yes unless every role of the user has it relaxed. Users without
+// roles and administrators always need it.
+func mfaRequired(ctx context.Context, q db.Querier, u User) (bool, error) {
+	if len(u.Roles) == 0 || u.Has(actor.RoleAdmin) {
+		return true, nil
+	}
+	roles, err := listRoles(ctx, q)
+	if err != nil {
+		return true, err
+	}
+	for _, r := range roles {
+		if u.Has(r.ID) && r.MFARequired {
+			return true, nil
+		}
+	}
+	return false, nil
+}

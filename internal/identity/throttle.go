@@ -1,0 +1,92 @@
+package identity
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"ortlos/internal/db"
+)
+
+// ThrottlePolicy controls the growing delay after failed logins. Counters
+// live in the database so every instance sees them.
+type ThrottlePolicy struct {
+	// AccountFree and AddressFree are the failures allowed before a delay
+	// applies, per account and per source address.
+	AccountFree int
+	AddressFree int
+	// Base is the first delay; each further failure doubles it up to Max.
+	Base time.Duration
+	Max  time.Duration
+	// Window: failures older than this are forgotten.
+	Window time.Duration
+}
+
+// DefaultThrottlePolicy allows 5 failures per account and 20 per address,
+// then delays 30 s, 60 s, 2 min, … up to 15 min.
+func DefaultThrottlePolicy() ThrottlePolicy {
+	return ThrottlePolicy{AccountFree: 5, AddressFree: 20, Base: 30 * time.Second, Max: 15 * time.Minute, Window: 24 * time.Hour}
+}
+
+func (p ThrottlePolicy) delay(failures, free int) time.Duration {
+	if failures < free {
+		return 0
+	}
+	d := p.Base
+	for i := free; i < failures && d < p.Max; i++ {
+		d *= 2
+	}
+	return min(d, p.Max)
+}
+
+func accountKey(username string) string { return "u:" + username }
+func addressKey(addr string) string     { return "ip:" + addr }
+
+// throttledUntil returns the latest lock among keys, or the zero time.
+func throttledUntil(ctx context.Context, q db.Querier, now time.Time, keys ...string) (time.Time, error) {
+	var until time.Time
+	for _, k := range keys {
+		var t db.Time
+		err := q.QueryRowContext(ctx, "SELECT locked_until FROM login_throttle WHERE key = ?", k).Scan(&t)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return time.Time{}, fmt.Errorf("identity: read throttle: %w", err)
+		}
+		if t.After(now) && t.After(until) {
+			until = t.Time
+		}
+	}
+	return until, nil
+}
+
+// recordFailure counts a failure for key and sets its lock.
+func (p ThrottlePolicy) recordFailure(ctx context.Context, tx *db.Tx, now time.Time, key string, free int) error {
+	failures := 0
+	var last db.Time
+	err := tx.QueryRowContext(ctx, "SELECT failures, last_failure_at FROM login_throttle WHERE key = ?", key).Scan(&failures, &last)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("identity: read throttle: %w", err)
+	}
+	if err == nil && now.Sub(last.Time) > p.Window {
+		failures = 0
+	}
+	failures++
+	until := now.Add(p.delay(failures, free))
+	if _, err := tx.ExecContext(ctx, `INSERT INTO login_throttle (key, failures, last_failure_at, locked_until) VALUES (?, ?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until`,
+		key, failures, db.T(now), db.T(until)); err != nil {
+		return fmt.Errorf("identity: record failure: %w", err)
+	}
+	return nil
+}
+
+func clearThrottle(ctx context.Context, tx *db.Tx, key string) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM login_throttle WHERE key = ?", key); err != nil {
+		return fmt.Errorf("identity: clear throttle: %w", err)
+	}
+	return nil
+}
