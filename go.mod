@@ -3,7 +3,9 @@ module ortlos
 go 1.26.8
 
 require (
+	github.com/boombuler/barcode v1.1.0
 	github.com/jackc/pgx/v5 v5.12.0
+	golang.org/x/crypto v0.58.0
 	modernc.org/sqlite v1.60.1
 )
 

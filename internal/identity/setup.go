@@ -82,7 +82,8 @@ func checkSetupLink(ctx context.Context, q db.Querier, hash string, now time.Tim
 
 // UseSetupLink creates the first administrator through a valid setup link,
 // marks the link used and starts a session in stage "enrol": the new
-// administrator sets up the second factor next.
+// administrator sets up the second factor next. Once any user exists it
+// answers Conflict "setup_done", even for an unused link.
 func (s *Service) UseSetupLink(ctx context.Context, token string, in NewAdmin) (LoginResult, error) {
 	hash := hashToken(token)
 	if err := checkSetupLink(ctx, s.db, hash, s.clock.Now()); err != nil {
@@ -109,6 +110,15 @@ func (s *Service) UseSetupLink(ctx context.Context, token string, in NewAdmin) (
 	err = s.write(ctx, who, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
 		if err := checkSetupLink(ctx, tx, hash, now); err != nil {
 			return nil, err
+		}
+		// A link created before the first user (e.g. before an operator
+		// ran "ortlos user create") must not mint a second administrator.
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM users").Scan(&n); err != nil {
+			return nil, fmt.Errorf("identity: count users: %w", err)
+		}
+		if n > 0 {
+			return nil, apperr.Conflictf("setup_done", "the organisation is already set up")
 		}
 		r, err := tx.ExecContext(ctx, "UPDATE setup_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL", db.T(now), hash)
 		if err != nil {

@@ -57,6 +57,13 @@ func (s *Service) CreateToken(ctx context.Context, a actor.Actor, in NewToken) (
 	if !a.Authenticated() || a.Via != actor.ViaSession {
 		return APIToken{}, "", errNotFound
 	}
+	// A token outlives its session: one made before the second factor
+	// would bypass it for good.
+	if stage, err := s.sessionStage(ctx, a); err != nil {
+		return APIToken{}, "", err
+	} else if stage != StageFull {
+		return APIToken{}, "", apperr.Forbiddenf("mfa_enrolment_required", "set up the second factor first")
+	}
 	return s.createToken(ctx, a, a.UserID, in)
 }
 

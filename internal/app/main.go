@@ -1,0 +1,216 @@
+// Package app is the composition root: it wires configuration, database,
+// services and the web server, and implements the sub-commands.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"ortlos/internal/audit"
+	"ortlos/internal/audit/auditweb"
+	"ortlos/internal/clock"
+	"ortlos/internal/config"
+	"ortlos/internal/db"
+	"ortlos/internal/identity"
+	"ortlos/internal/identity/identityweb"
+	"ortlos/internal/identity/password"
+	"ortlos/internal/web"
+)
+
+// Main is a running ortlos instance. Tests build one with a config whose
+// Listen is 127.0.0.1:0, call Open, Listen and Serve, and Close it.
+type Main struct {
+	Config config.Config
+	Clock  clock.Clock
+	Log    *slog.Logger
+	Stdout io.Writer
+	// HashParams overrides the password hashing parameters (tests use the
+	// ASVS floor to run faster).
+	HashParams *password.Params
+
+	DB       *db.DB
+	Identity *identity.Service
+	Audit    *audit.Service
+	Server   *web.Server
+	Metrics  *web.Metrics
+
+	listener net.Listener
+	http     *http.Server
+}
+
+// Open connects to the database, applies pending migrations and builds the
+// services and the HTTP handler.
+func (m *Main) Open(ctx context.Context) error {
+	if m.Clock == nil {
+		m.Clock = clock.Real{}
+	}
+	if m.Log == nil {
+		m.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if m.Stdout == nil {
+		m.Stdout = io.Discard
+	}
+	cfg := m.Config
+	d, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	m.DB = d
+	applied, err := d.Migrate(ctx, m.Clock.Now())
+	if err != nil {
+		return err
+	}
+	if len(applied) > 0 {
+		m.Log.Info("database migrated", "applied", applied)
+	}
+	key, err := identity.LoadOrCreateKey(cfg.SecretKeyFile)
+	if err != nil {
+		return err
+	}
+	box, err := identity.NewSecretBox(key)
+	if err != nil {
+		return err
+	}
+	params := password.DefaultParams
+	if m.HashParams != nil {
+		params = *m.HashParams
+	}
+	hasher, err := password.NewHasher(params, cfg.PasswordHashConcurrency)
+	if err != nil {
+		return err
+	}
+	settings := identity.DefaultSettings()
+	settings.OrgName = cfg.OrgName
+	settings.DefaultState = cfg.DefaultState
+	settings.IdleTimeout = cfg.SessionIdleTimeout
+	settings.MaxLifetime = cfg.SessionMaxLifetime
+	settings.SetupLinkTTL = cfg.SetupLinkTTL
+	if cfg.OrgName != "" {
+		settings.Issuer = "ortlos (" + cfg.OrgName + ")"
+	}
+	m.Identity = identity.NewService(d, m.Clock, hasher, box, settings, m.Log)
+	m.Audit = &audit.Service{DB: d}
+
+	renderer, err := web.NewRenderer(web.Pages(), identityweb.Pages(), auditweb.Pages())
+	if err != nil {
+		return err
+	}
+	m.Metrics = web.NewMetrics(d)
+	m.Server = web.NewServer(web.Options{
+		OrgName:        cfg.OrgName,
+		Location:       cfg.Location(),
+		TLS:            cfg.TLS(),
+		TrustedProxies: cfg.TrustedProxies,
+		MaxBodyBytes:   cfg.MaxBodyBytes,
+		MetricsToken:   cfg.MetricsToken,
+	}, m.Log, m.Identity, renderer, m.Metrics)
+	m.Server.Handle("GET /readyz", http.HandlerFunc(m.ready))
+	identityweb.Register(m.Server, m.Identity, m.Metrics)
+	auditweb.Register(m.Server, m.Audit, m.Identity)
+	m.http = m.Server.HTTPServer()
+	return nil
+}
+
+// openDB creates the data folder when needed and opens the database without
+// migrating it.
+func openDB(ctx context.Context, cfg config.Config) (*db.DB, error) {
+	if strings.HasPrefix(cfg.DatabaseURL, "sqlite:") || cfg.SecretKeyFile == filepath.Join(cfg.DataDir, "secret.key") {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data folder %s: %w", cfg.DataDir, err)
+		}
+	}
+	return db.Open(ctx, cfg.DatabaseURL, db.Options{})
+}
+
+// ready answers 200 when the database answers and its schema is current.
+func (m *Main) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := m.DB.Ping(ctx); err != nil {
+		m.Log.Warn("readiness: database unreachable", "err", err)
+		http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+		return
+	}
+	if pending, err := m.DB.Pending(ctx); err != nil || len(pending) > 0 {
+		http.Error(w, "database migrations pending", http.StatusServiceUnavailable)
+		return
+	}
+	_, _ = w.Write([]byte("ready\n"))
+}
+
+// Listen binds the configured address.
+func (m *Main) Listen() error {
+	l, err := net.Listen("tcp", m.Config.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Listen, err)
+	}
+	m.listener = l
+	return nil
+}
+
+// Addr returns the bound address.
+func (m *Main) Addr() string { return m.listener.Addr().String() }
+
+// URL returns the public base URL; with port 0 in the configuration it is
+// derived from the bound address.
+func (m *Main) URL() string {
+	if strings.HasSuffix(m.Config.Listen, ":0") || m.Config.BaseURL == "" {
+		scheme := "http"
+		if m.Config.TLS() {
+			scheme = "https"
+		}
+		return scheme + "://" + m.Addr()
+	}
+	return m.Config.BaseURL
+}
+
+// Serve serves HTTP until ctx ends, running background jobs meanwhile.
+func (m *Main) Serve(ctx context.Context) error {
+	go m.jobs(ctx)
+	m.Log.Info("ortlos listening", "addr", m.Addr(), "url", m.URL())
+	err := web.Serve(ctx, m.http, m.listener, m.Config.TLSCert, m.Config.TLSKey, m.Config.ShutdownTimeout)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// jobs runs periodic maintenance. Every instance may run it; the work is
+// idempotent.
+func (m *Main) jobs(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := m.Identity.PurgeExpiredSessions(ctx); err != nil {
+				m.Log.Warn("purge sessions", "err", err)
+			} else if n > 0 {
+				m.Log.Info("expired sessions purged", "count", n)
+			}
+		}
+	}
+}
+
+// Close releases the database.
+func (m *Main) Close() error {
+	if m.listener != nil {
+		m.listener.Close()
+	}
+	if m.DB != nil {
+		return m.DB.Close()
+	}
+	return nil
+}

@@ -1,0 +1,352 @@
+// Package config holds the configuration of the ortlos server. It is loaded
+// by Load from, lowest to highest precedence: built-in defaults, an optional
+// config file, ORTLOS_* environment variables and command-line flags. The
+// result is a plain Config value that the caller passes on explicitly; the
+// package keeps no global state.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Config is the validated configuration of the server.
+type Config struct {
+	Listen      string // address to listen on, host:port
+	BaseURL     string // external URL without trailing slash; derived from Listen when empty
+	DatabaseURL string // secret: "sqlite:PATH", "postgres://…" or "postgresql://…"
+	DataDir     string // directory for the SQLite database, the secret key and other files
+	TLSCert     string // PEM certificate file; set together with TLSKey or not at all
+	TLSKey      string // PEM private key file
+
+	SessionIdleTimeout time.Duration // a session ends after this long without a request
+	SessionMaxLifetime time.Duration // a session ends after this long regardless of activity
+
+	LogLevel  string // debug, info, warn or error
+	LogFormat string // text or json
+
+	OrgName      string // name of the organisation shown in the UI; may be empty
+	DefaultState string // Bundesland code whose public holidays apply by default
+	TimeZone     string // IANA zone name of the organisation
+
+	TrustedProxies []netip.Prefix // peers whose X-Forwarded-For is believed
+
+	MetricsToken  string // secret bearer token for /metrics; empty disables /metrics
+	SecretKeyFile string // file with the key that encrypts TOTP secrets
+
+	SetupLinkTTL            time.Duration // validity of account set-up links
+	MaxBodyBytes            int64         // limit on request bodies
+	ShutdownTimeout         time.Duration // grace period for in-flight requests on shutdown
+	PasswordHashConcurrency int           // parallel password hashes; 0 means the number of CPUs
+
+	loc *time.Location // TimeZone loaded; nil when not yet loaded
+}
+
+// Limits checked by Validate.
+const (
+	minSessionIdleTimeout = time.Minute
+	maxSessionMaxLifetime = 30 * 24 * time.Hour
+	minSetupLinkTTL       = 5 * time.Minute
+	maxSetupLinkTTL       = 7 * 24 * time.Hour
+	minMaxBodyBytes       = 4096
+	maxHashConcurrency    = 64
+	minMetricsTokenLen    = 16
+)
+
+// bundeslaender lists the codes accepted for DefaultState.
+const bundeslaender = "BW BY BE BB HB HH HE MV NI NW RP SL SN ST SH TH"
+
+// Defaults returns the configuration used when nothing is set, with the
+// derived settings (BaseURL, DatabaseURL, SecretKeyFile) filled in.
+func Defaults() Config {
+	c := base()
+	c.derive()
+	c.loc, _ = time.LoadLocation(c.TimeZone)
+	return c
+}
+
+// base returns the defaults before derivation: settings whose default depends
+// on other settings are empty.
+func base() Config {
+	return Config{
+		Listen:             "127.0.0.1:8080",
+		DataDir:            "./data",
+		SessionIdleTimeout: 30 * time.Minute,
+		SessionMaxLifetime: 12 * time.Hour,
+		LogLevel:           "info",
+		LogFormat:          "text",
+		DefaultState:       "NW",
+		TimeZone:           "Europe/Berlin",
+		SetupLinkTTL:       24 * time.Hour,
+		MaxBodyBytes:       1 << 20,
+		ShutdownTimeout:    15 * time.Second,
+	}
+}
+
+// derive fills the settings whose default depends on other settings.
+func (c *Config) derive() {
+	// An empty DataDir is reported by Validate; deriving from it anyway
+	// keeps that the only error.
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = "sqlite:" + filepath.Join(c.DataDir, "ortlos.db")
+	}
+	if c.SecretKeyFile == "" {
+		c.SecretKeyFile = filepath.Join(c.DataDir, "secret.key")
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = deriveBaseURL(c.Listen, c.TLS())
+	}
+}
+
+// deriveBaseURL returns the URL under which a server listening on listen is
+// reached locally, or "" when listen is not a host:port address.
+func deriveBaseURL(listen string, tls bool) string {
+	if !validListen(listen) {
+		return ""
+	}
+	host, port, _ := net.SplitHostPort(listen)
+	// A wildcard address is not something a browser can connect to.
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	scheme := "http"
+	if tls {
+		scheme = "https"
+	}
+	return scheme + "://" + net.JoinHostPort(host, port)
+}
+
+// TLS reports whether the server terminates TLS itself.
+func (c Config) TLS() bool { return c.TLSCert != "" && c.TLSKey != "" }
+
+// Location returns the time zone named by TimeZone. A Config from Load or
+// Defaults has it cached; otherwise it is loaded on each call, and UTC is
+// returned when TimeZone does not load (Validate reports that case).
+func (c Config) Location() *time.Location {
+	if c.loc != nil {
+		return c.loc
+	}
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// Validate checks every setting and returns all problems joined, each naming
+// the environment variable of the setting. Secret values are never part of
+// the error text. It checks that the TLS files exist and are readable.
+func (c Config) Validate() error {
+	return errors.Join(c.validate()...)
+}
+
+func (c Config) validate() []error {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("config: %s: %s", name, fmt.Sprintf(format, args...)))
+	}
+
+	listenOK := validListen(c.Listen)
+	if !listenOK {
+		bad("ORTLOS_LISTEN", "%q is not a host:port address (example: 127.0.0.1:8080)", c.Listen)
+	}
+	// An empty BaseURL after derivation means Listen is invalid, which is
+	// reported above.
+	if c.BaseURL != "" || listenOK {
+		if msg := checkBaseURL(c.BaseURL); msg != "" {
+			bad("ORTLOS_BASE_URL", "%s", msg)
+		}
+	}
+	if msg := checkDatabaseURL(c.DatabaseURL); msg != "" {
+		bad("ORTLOS_DATABASE_URL", "%s", msg)
+	}
+	if c.DataDir == "" {
+		bad("ORTLOS_DATA_DIR", "must not be empty")
+	}
+
+	switch {
+	case c.TLSCert != "" && c.TLSKey == "":
+		bad("ORTLOS_TLS_KEY", "missing: ORTLOS_TLS_CERT is set (set both or neither)")
+	case c.TLSCert == "" && c.TLSKey != "":
+		bad("ORTLOS_TLS_CERT", "missing: ORTLOS_TLS_KEY is set (set both or neither)")
+	}
+	for _, f := range []struct{ name, path string }{
+		{"ORTLOS_TLS_CERT", c.TLSCert},
+		{"ORTLOS_TLS_KEY", c.TLSKey},
+	} {
+		if f.path == "" {
+			continue
+		}
+		if err := checkReadable(f.path); err != nil {
+			bad(f.name, "%v", err)
+		}
+	}
+
+	if c.SessionIdleTimeout < minSessionIdleTimeout {
+		bad("ORTLOS_SESSION_IDLE_TIMEOUT", "%s is too short (minimum %s)",
+			formatDuration(c.SessionIdleTimeout), formatDuration(minSessionIdleTimeout))
+	}
+	switch {
+	case c.SessionMaxLifetime < c.SessionIdleTimeout:
+		bad("ORTLOS_SESSION_MAX_LIFETIME", "%s is shorter than ORTLOS_SESSION_IDLE_TIMEOUT (%s)",
+			formatDuration(c.SessionMaxLifetime), formatDuration(c.SessionIdleTimeout))
+	case c.SessionMaxLifetime > maxSessionMaxLifetime:
+		bad("ORTLOS_SESSION_MAX_LIFETIME", "%s is too long (maximum %s, 30 days)",
+			formatDuration(c.SessionMaxLifetime), formatDuration(maxSessionMaxLifetime))
+	}
+
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("ORTLOS_LOG_LEVEL", "%q is not a log level (one of debug, info, warn, error)", c.LogLevel)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		bad("ORTLOS_LOG_FORMAT", "%q is not a log format (one of text, json)", c.LogFormat)
+	}
+
+	if !isBundesland(c.DefaultState) {
+		bad("ORTLOS_DEFAULT_STATE", "%q is not a Bundesland code (one of %s)",
+			c.DefaultState, strings.Join(strings.Fields(bundeslaender), ", "))
+	}
+	if c.TimeZone == "" {
+		// time.LoadLocation("") would silently mean UTC.
+		bad("ORTLOS_TIME_ZONE", "must not be empty (example: Europe/Berlin)")
+	} else if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		bad("ORTLOS_TIME_ZONE", "%q is not a known time zone (example: Europe/Berlin)", c.TimeZone)
+	}
+
+	for _, p := range c.TrustedProxies {
+		if !p.IsValid() {
+			bad("ORTLOS_TRUSTED_PROXIES", "invalid prefix %s", p)
+		}
+	}
+
+	if c.MetricsToken != "" && utf8.RuneCountInString(c.MetricsToken) < minMetricsTokenLen {
+		bad("ORTLOS_METRICS_TOKEN", "too short: must be at least %d characters (or unset to disable /metrics)", minMetricsTokenLen)
+	}
+	if c.SecretKeyFile == "" {
+		bad("ORTLOS_SECRET_KEY_FILE", "must not be empty")
+	}
+
+	if c.SetupLinkTTL < minSetupLinkTTL || c.SetupLinkTTL > maxSetupLinkTTL {
+		bad("ORTLOS_SETUP_LINK_TTL", "%s is out of range (between %s and %s, 7 days)",
+			formatDuration(c.SetupLinkTTL), formatDuration(minSetupLinkTTL), formatDuration(maxSetupLinkTTL))
+	}
+	if c.MaxBodyBytes < minMaxBodyBytes {
+		bad("ORTLOS_MAX_BODY_BYTES", "%d is too small (minimum %d)", c.MaxBodyBytes, minMaxBodyBytes)
+	}
+	if c.ShutdownTimeout <= 0 {
+		bad("ORTLOS_SHUTDOWN_TIMEOUT", "%s is not positive", formatDuration(c.ShutdownTimeout))
+	}
+	if c.PasswordHashConcurrency < 0 || c.PasswordHashConcurrency > maxHashConcurrency {
+		bad("ORTLOS_PASSWORD_HASH_CONCURRENCY", "%d is out of range (0 = number of CPUs, at most %d)",
+			c.PasswordHashConcurrency, maxHashConcurrency)
+	}
+	return errs
+}
+
+// validListen reports whether s is host:port with a numeric port.
+func validListen(s string) bool {
+	_, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return false
+	}
+	_, err = strconv.ParseUint(port, 10, 16)
+	return err == nil
+}
+
+// checkBaseURL returns what is wrong with s, or "". The URL is echoed only
+// without user information, which could hold a password.
+func checkBaseURL(s string) string {
+	if s == "" {
+		return "must not be empty"
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "is not a URL (example: https://ortlos.example.org)"
+	}
+	shown := s
+	if u.User != nil {
+		shown = u.Redacted()
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Sprintf("%q is not an absolute http or https URL", shown)
+	case u.Host == "" || u.Opaque != "":
+		return fmt.Sprintf("%q has no host", shown)
+	case u.User != nil:
+		return fmt.Sprintf("%q must not contain user information", shown)
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.ContainsAny(s, "?#"):
+		return fmt.Sprintf("%q must not have a query or fragment", shown)
+	case strings.HasSuffix(s, "/"):
+		return fmt.Sprintf("%q must not end with a slash", shown)
+	}
+	return ""
+}
+
+// checkDatabaseURL returns what is wrong with s, or "". The URL may contain a
+// password, so the message never repeats it, not even through a parse error.
+func checkDatabaseURL(s string) string {
+	const want = `must start with "sqlite:", "postgres://" or "postgresql://"`
+	switch {
+	case s == "":
+		return "must not be empty"
+	case strings.HasPrefix(s, "sqlite:"):
+		if strings.TrimPrefix(strings.TrimPrefix(s, "sqlite:"), "//") == "" {
+			return "invalid database URL: sqlite URL has no file path"
+		}
+	case strings.HasPrefix(s, "postgres://"), strings.HasPrefix(s, "postgresql://"):
+		if _, err := url.Parse(s); err != nil {
+			return "invalid database URL: not a valid URL"
+		}
+	default:
+		return "invalid database URL: " + want
+	}
+	return ""
+}
+
+// checkReadable returns an error naming path unless it is a readable file.
+func checkReadable(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if fi.IsDir() {
+		return fmt.Errorf("%s is a directory, not a file", path)
+	}
+	return nil
+}
+
+func isBundesland(code string) bool {
+	return slices.Contains(strings.Fields(bundeslaender), code)
+}
+
+// formatDuration is time.Duration.String without zero trailing units, so
+// that 30m reads as "30m" rather than "30m0s". The result still parses.
+func formatDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
+}

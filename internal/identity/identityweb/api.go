@@ -1,0 +1,3 @@
+package identityweb
+
+func (h *Handler) registerAPI() {}

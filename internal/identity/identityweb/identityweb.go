@@ -1,0 +1,54 @@
+// Package identityweb serves the identity pages (login, second factor,
+// setup link, enrolment, profile, administration of users, org units and
+// roles) and their JSON API twins.
+package identityweb
+
+import (
+	"embed"
+	"io/fs"
+	"net/http"
+	"strconv"
+
+	"ortlos/internal/actor"
+	"ortlos/internal/apperr"
+	"ortlos/internal/identity"
+	"ortlos/internal/web"
+)
+
+//go:embed pages/*.html
+var pagesFS embed.FS
+
+// Pages returns the page templates of this module.
+func Pages() fs.FS {
+	sub, _ := fs.Sub(pagesFS, "pages")
+	return sub
+}
+
+// Handler serves the identity module.
+type Handler struct {
+	srv     *web.Server
+	ident   *identity.Service
+	metrics *web.Metrics
+}
+
+// Register adds the module's routes and navigation to srv.
+func Register(srv *web.Server, ident *identity.Service, metrics *web.Metrics) *Handler {
+	h := &Handler{srv: srv, ident: ident, metrics: metrics}
+	h.registerAuth()
+	h.registerProfile()
+	h.registerAdmin()
+	h.registerAPI()
+	return h
+}
+
+func isAdmin(a *identity.Auth) bool { return a.Actor.IsAdmin() }
+
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.NotFoundf("not_found", "not found")
+	}
+	return id, nil
+}
+
+var _ = actor.RoleAdmin
