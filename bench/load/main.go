@@ -1,0 +1,220 @@
+// Command load runs ortlos' load scenarios against an in-process server on
+// 127.0.0.1 with a fresh SQLite (or PostgreSQL) database and prints
+// throughput and latency percentiles. See bench/README.md.
+//
+//	go run ./bench/load -scenario all
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"ortlos/internal/actor"
+	"ortlos/internal/app"
+	"ortlos/internal/config"
+	"ortlos/internal/identity"
+	"ortlos/internal/identity/totp"
+)
+
+func main() {
+	scenario := flag.String("scenario", "all", "me, write or all")
+	clients := flag.Int("c", 16, "concurrent clients")
+	duration := flag.Duration("d", 10*time.Second, "duration per scenario")
+	dbURL := flag.String("database-url", "", "database URL (default: SQLite in a temp folder)")
+	flag.Parse()
+	if err := run(*scenario, *clients, *duration, *dbURL); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(scenario string, clients int, d time.Duration, dbURL string) error {
+	dir, err := os.MkdirTemp("", "ortlos-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	cfg := config.Defaults()
+	cfg.Listen = "127.0.0.1:0"
+	cfg.DataDir = dir
+	cfg.DatabaseURL = "sqlite:" + filepath.Join(dir, "ortlos.db")
+	if dbURL != "" {
+		cfg.DatabaseURL = dbURL
+	}
+	cfg.SecretKeyFile = filepath.Join(dir, "secret.key")
+	cfg.OrgName = "Stadt Musterstadt"
+	m := &app.Main{Config: cfg}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	defer m.Close()
+	if err := m.Listen(); err != nil {
+		return err
+	}
+	go m.Serve(ctx)
+	base := m.URL()
+
+	admin, err := fullSession(ctx, m, "bench.admin", []string{actor.RoleAdmin})
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for i := range 100 {
+		u, err := m.Identity.CreateUser(ctx, actor.CLI(), identity.NewUser{
+			Username: fmt.Sprintf("user%03d", i), DisplayName: fmt.Sprintf("Nutzer %d", i), Roles: []string{actor.RoleEmployee},
+		})
+		if err != nil {
+			return err
+		}
+		ids = append(ids, u.ID)
+	}
+	fmt.Printf("ortlos load scenarios: %d clients, %s each, database %s\n\n", clients, d, dbKind(cfg.DatabaseURL))
+	if scenario == "me" || scenario == "all" {
+		res := load(clients, d, func(c *http.Client, i int) (int, error) {
+			req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/me", nil)
+			req.AddCookie(&http.Cookie{Name: "ortlos_session", Value: admin})
+			return do(c, req)
+		})
+		res.print("GET /api/v1/me (session cookie)")
+	}
+	if scenario == "write" || scenario == "all" {
+		var n atomic.Int64
+		res := load(clients, d, func(c *http.Client, i int) (int, error) {
+			k := n.Add(1)
+			id := ids[int(k)%len(ids)]
+			body := fmt.Sprintf(`{"display_name":"Nutzer %d"}`, k)
+			req, _ := http.NewRequest(http.MethodPatch, fmt.Sprintf("%s/api/v1/users/%d", base, id), bytes.NewBufferString(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.AddCookie(&http.Cookie{Name: "ortlos_session", Value: admin})
+			return do(c, req)
+		})
+		res.print("PATCH /api/v1/users/{id} (audited write)")
+	}
+	return nil
+}
+
+func dbKind(u string) string {
+	if len(u) > 7 && u[:7] == "sqlite:" {
+		return "SQLite"
+	}
+	return "PostgreSQL"
+}
+
+// fullSession creates a user and returns the token of a session that has
+// passed password and TOTP enrolment, as a browser would hold it.
+func fullSession(ctx context.Context, m *app.Main, username string, roles []string) (string, error) {
+	pw := "Lastprobe mit einem langen Passwort 42"
+	if _, err := m.Identity.CreateUser(ctx, actor.CLI(), identity.NewUser{Username: username, DisplayName: "Bench", Roles: roles, Password: pw}); err != nil {
+		return "", err
+	}
+	res, err := m.Identity.Login(ctx, identity.LoginInput{Username: username, Password: pw, SourceIP: "127.0.0.1"})
+	if err != nil {
+		return "", err
+	}
+	auth, err := m.Identity.AuthenticateSession(ctx, res.Token, "127.0.0.1")
+	if err != nil {
+		return "", err
+	}
+	en, err := m.Identity.StartEnrolment(ctx, auth.Actor)
+	if err != nil {
+		return "", err
+	}
+	secret, err := totp.DecodeSecret(en.Secret)
+	if err != nil {
+		return "", err
+	}
+	done, err := m.Identity.ConfirmEnrolment(ctx, auth.Actor, totp.Code(secret, totp.Step(time.Now())), "bench")
+	if err != nil {
+		return "", err
+	}
+	return done.Token, nil
+}
+
+func do(c *http.Client, req *http.Request) (int, error) {
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+type result struct {
+	n, failed int
+	elapsed   time.Duration
+	lat       []time.Duration
+	firstErr  string
+}
+
+// load runs fn from clients goroutines for d and collects latencies.
+func load(clients int, d time.Duration, fn func(c *http.Client, i int) (int, error)) result {
+	var mu sync.Mutex
+	var res result
+	var wg sync.WaitGroup
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	for w := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}, Timeout: 10 * time.Second}
+			var lat []time.Duration
+			failed := 0
+			var firstErr string
+			for i := 0; time.Now().Before(deadline); i++ {
+				t0 := time.Now()
+				code, err := fn(c, w*1_000_000+i)
+				lat = append(lat, time.Since(t0))
+				if err != nil || code < 200 || code > 299 {
+					failed++
+					if firstErr == "" {
+						firstErr = fmt.Sprintf("status %d err %v", code, err)
+					}
+				}
+			}
+			mu.Lock()
+			res.lat = append(res.lat, lat...)
+			res.failed += failed
+			if res.firstErr == "" {
+				res.firstErr = firstErr
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	res.n = len(res.lat)
+	return res
+}
+
+func (r result) print(name string) {
+	slices.Sort(r.lat)
+	pct := func(p float64) time.Duration {
+		if len(r.lat) == 0 {
+			return 0
+		}
+		return r.lat[min(len(r.lat)-1, int(float64(len(r.lat))*p))]
+	}
+	fmt.Printf("%s\n  requests %d in %.1fs = %.0f req/s, failed %d\n  latency p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+		name, r.n, r.elapsed.Seconds(), float64(r.n)/r.elapsed.Seconds(), r.failed,
+		ms(pct(.50)), ms(pct(.90)), ms(pct(.99)), ms(r.lat[len(r.lat)-1]))
+	if r.failed > 0 {
+		fmt.Printf("  first failure: %s\n", r.firstErr)
+	}
+	fmt.Println()
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README's second command and CI run it:
+# gofmt check, go vet, and go test -race over every package. Store tests run
+# on SQLite and on a throwaway PostgreSQL that the tests start from Debian's
+# binaries; UI tests drive a headless Debian Chromium. Missing Debian
+# packages are installed when running as root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
+command -v chromium >/dev/null || need+=(chromium)
+command -v oathtool >/dev/null || need+=(oathtool)
+command -v python3 >/dev/null || need+=(python3)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "==> installing ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    echo "missing Debian packages: ${need[*]} (run as root, or: sudo apt-get install ${need[*]})" >&2
+    exit 1
+  fi
+fi
+
+echo "==> gofmt"
+files=$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')
+unformatted=$(gofmt -l $files)
+if [ -n "$unformatted" ]; then
+  echo "not gofmt-formatted:" >&2
+  echo "$unformatted" >&2
+  exit 1
+fi
+
+echo "==> go vet"
+go vet ./...
+
+echo "==> go test -race"
+# Fail instead of skip when PostgreSQL, Chromium or oathtool are missing.
+export ORTLOS_TEST_REQUIRE_POSTGRES=1 ORTLOS_TEST_REQUIRE_TOOLS=1
+go test -race -count=1 -timeout 20m "$@" ./...
