@@ -24,6 +24,7 @@ import (
 	"ortlos/internal/identity/identityweb"
 	"ortlos/internal/identity/password"
 	"ortlos/internal/web"
+	"ortlos/internal/web/openapi"
 )
 
 // Main is a running ortlos instance. Tests build one with a config whose
@@ -116,6 +117,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Server.Handle("GET /readyz", http.HandlerFunc(m.ready))
 	identityweb.Register(m.Server, m.Identity, m.Metrics)
 	auditweb.Register(m.Server, m.Audit, m.Identity)
+	openapi.Register(m.Server)
 	m.http = m.Server.HTTPServer()
 	return nil
 }

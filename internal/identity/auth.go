@@ -60,6 +60,11 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error)
 	}
 
 	u, lookupErr := s.userByUsername(ctx, s.db, username)
+	if lookupErr != nil && apperr.KindOf(lookupErr) != apperr.NotFound {
+		// A database failure is not a failed login: counting it would
+		// lock users out during an outage.
+		return LoginResult{}, lookupErr
+	}
 	ok := false
 	rehash := false
 	if lookupErr == nil && u.passwordHash != "" {
@@ -115,9 +120,6 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error)
 	var res LoginResult
 	who = actor.Actor{UserID: u.ID, Username: u.Username, SourceIP: in.SourceIP}
 	err = s.write(ctx, who, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
-		if err := clearThrottle(ctx, tx, accountKey(username)); err != nil {
-			return nil, err
-		}
 		var events []audit.Event
 		if newHash != "" {
 			if err := storePassword(ctx, tx, u.ID, newHash, now); err != nil {
@@ -132,6 +134,14 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error)
 			return nil, err
 		} else if req {
 			stage = StageEnrol
+		}
+		// The account's failures are forgiven only once the login is
+		// complete: if a correct password cleared them before the second
+		// factor, every login would bring a fresh set of free code guesses.
+		if stage != StageMFA {
+			if err := clearThrottle(ctx, tx, accountKey(username)); err != nil {
+				return nil, err
+			}
 		}
 		token, sess, err := s.createSession(ctx, tx, now, u.ID, stage, in.SourceIP, in.UserAgent)
 		if err != nil {

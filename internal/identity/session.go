@@ -47,6 +47,8 @@ type Session struct {
 
 // Auth is the result of authenticating a request.
 type Auth struct {
+	// Actor is who the request acts as; see AuthenticateSession for how
+	// the session stage limits it.
 	Actor   actor.Actor
 	User    User
 	Session Session // zero for API tokens
@@ -114,7 +116,10 @@ func scanSession(row interface{ Scan(...any) error }, extra ...any) (Session, er
 
 // AuthenticateSession resolves a session token. Expired sessions (idle or
 // absolute) are deleted and answer session_invalid; so do sessions of
-// disabled users.
+// disabled users. Only a session in stage "full" yields an actor with the
+// user's roles: in stage "enrol" the actor is the user without roles (enough
+// to enrol a second factor), in stage "mfa" it is anonymous (the session
+// only serves CompleteLoginTOTP and CompleteLoginRecovery).
 func (s *Service) AuthenticateSession(ctx context.Context, token, sourceIP string) (Auth, error) {
 	if token == "" {
 		return Auth{}, errSessionInvalid
@@ -167,11 +172,31 @@ func (s *Service) AuthenticateSession(ctx context.Context, token, sourceIP strin
 		return Auth{}, err
 	}
 	u = users[0]
-	return Auth{
-		Actor:   actor.Actor{UserID: u.ID, Username: u.Username, Roles: u.Roles, Via: actor.ViaSession, SessionID: sess.ID, SourceIP: sourceIP},
-		User:    u,
-		Session: sess,
-	}, nil
+	a := actor.Actor{UserID: u.ID, Username: u.Username, Roles: u.Roles, Via: actor.ViaSession, SessionID: sess.ID, SourceIP: sourceIP}
+	switch sess.Stage {
+	case StageFull:
+	case StageEnrol:
+		// The roles' powers wait for the second factor the roles require.
+		a.Roles = nil
+	default:
+		// Only the password is proven: nobody is logged in yet, so a
+		// caller that forgets to check the stage cannot skip the code.
+		a = actor.Anonymous(sourceIP)
+	}
+	return Auth{Actor: a, User: u, Session: sess}, nil
+}
+
+// sessionStage returns the stage of the session a acts through.
+func (s *Service) sessionStage(ctx context.Context, a actor.Actor) (string, error) {
+	var stage string
+	err := s.db.QueryRowContext(ctx, "SELECT stage FROM sessions WHERE id = ? AND user_id = ?", a.SessionID, a.UserID).Scan(&stage)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", errSessionInvalid
+	}
+	if err != nil {
+		return "", fmt.Errorf("identity: read session stage: %w", err)
+	}
+	return stage, nil
 }
 
 // ListSessions returns the actor's own active sessions, newest first.

@@ -120,6 +120,16 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
+		// A body without a length (chunked) is only found too large while
+		// it is read. Forms are read here, so that every form route answers
+		// 413: handlers using r.PostFormValue would see empty fields.
+		if ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";"); strings.EqualFold(strings.TrimSpace(ct), "application/x-www-form-urlencoded") {
+			var mbe *http.MaxBytesError
+			if err := r.ParseForm(); errors.As(err, &mbe) {
+				s.Error(w, r, errBodyTooLarge)
+				return
+			}
+		}
 		next.ServeHTTP(w, r)
 	})
 }

@@ -34,4 +34,7 @@ func Register(srv *web.Server, a *audit.Service, ident *identity.Service) *Handl
 	return h
 }
 
-func (h *Handler) register() {}
+func (h *Handler) register() {
+	h.registerUI()
+	h.registerAPI()
+}

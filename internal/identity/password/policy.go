@@ -29,6 +29,16 @@ const (
 // to forbid.
 const minOrgWordLetters = 5
 
+// genericOrgWords are words of German organisation names that say what kind
+// of body it is, not which one. Alone they are too common to forbid ("Stadt
+// Musterstadt" must not block every password with "stadt" in it); the whole
+// name and its distinctive words stay forbidden.
+var genericOrgWords = map[string]struct{}{
+	"stadt": {}, "gemeinde": {}, "kreis": {}, "landkreis": {}, "verwaltung": {},
+	"landesamt": {}, "bezirk": {}, "markt": {}, "samtgemeinde": {}, "verbandsgemeinde": {},
+	"gmbh": {}, "mbh": {}, "und": {}, "der": {}, "die": {}, "das": {},
+}
+
 // minUsernameRunes is the shortest username a password may not contain.
 const minUsernameRunes = 4
 
@@ -59,7 +69,8 @@ func parseBlocklist(text string) map[string]struct{} {
 //   - "password_common": on the embedded block-list (case-insensitive, also
 //     with white space removed) or one character repeated;
 //   - "password_contains_org": contains orgName as a whole or one of its
-//     words of at least five letters (case-insensitive, white space ignored);
+//     words of at least five letters other than generic ones such as
+//     "Stadt" or "Gemeinde" (case-insensitive, white space ignored);
 //   - "password_contains_username": contains username, if that has at least
 //     four runes (case-insensitive, white space ignored).
 //
@@ -124,8 +135,8 @@ func common() error {
 }
 
 // orgParts returns the lower-cased, space-free forms of the organisation's
-// name and of each of its words with at least minOrgWordLetters letters;
-// pieces with fewer letters are left out.
+// name and of each of its words with at least minOrgWordLetters letters that
+// is not in genericOrgWords; pieces with fewer letters are left out.
 func orgParts(orgName string) []string {
 	var parts []string
 	if whole := removeSpace(strings.ToLower(orgName)); countLetters(whole) >= minOrgWordLetters {
@@ -135,7 +146,7 @@ func orgParts(orgName string) []string {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
 	for _, w := range words {
-		if countLetters(w) >= minOrgWordLetters {
+		if _, generic := genericOrgWords[w]; !generic && countLetters(w) >= minOrgWordLetters {
 			parts = append(parts, w)
 		}
 	}
