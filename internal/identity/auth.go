@@ -118,8 +118,20 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error)
 		}
 	}
 	var res LoginResult
+	throttled := false
 	who = actor.Actor{UserID: u.ID, Username: u.Username, SourceIP: in.SourceIP}
 	err = s.write(ctx, who, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
+		// Requests that queued for the hasher passed the check above before
+		// the failures of the others were recorded; a burst of parallel
+		// guesses must not get around the lock that way.
+		until, err := throttledUntil(ctx, tx, now, accountKey(username), addressKey(in.SourceIP))
+		if err != nil {
+			return nil, err
+		}
+		if !until.IsZero() {
+			throttled = true
+			return []audit.Event{{Action: "auth.login_throttled", ObjectType: "login", Detail: map[string]any{"locked_until": until.UTC().Format(time.RFC3339)}}}, nil
+		}
 		var events []audit.Event
 		if newHash != "" {
 			if err := storePassword(ctx, tx, u.ID, newHash, now); err != nil {
@@ -154,6 +166,9 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error)
 		}
 		return append(events, audit.Event{Action: action, ObjectType: "session", ObjectID: itoa(sess.ID), Detail: map[string]any{"stage": stage, "method": "password"}}), nil
 	})
+	if err == nil && throttled {
+		return LoginResult{}, errInvalidCredentials
+	}
 	return res, err
 }
 
@@ -219,15 +234,16 @@ func (s *Service) completeLogin(ctx context.Context, pendingToken, sourceIP, use
 		return LoginResult{}, errSessionInvalid
 	}
 	u := auth.User
-	now := s.clock.Now()
-	until, err := throttledUntil(ctx, s.db, now, accountKey(u.Username), addressKey(sourceIP))
-	if err != nil {
-		return LoginResult{}, err
-	}
 	who := actor.Actor{UserID: u.ID, Username: u.Username, SourceIP: sourceIP}
 	var res LoginResult
 	var checkErr error
 	err = s.write(ctx, who, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
+		// The lock is read inside the transaction: a code check is cheap, and
+		// a burst of parallel guesses read outside would all pass it.
+		until, err := throttledUntil(ctx, tx, now, accountKey(u.Username), addressKey(sourceIP))
+		if err != nil {
+			return nil, err
+		}
 		var detail map[string]any
 		if until.IsZero() {
 			detail, checkErr = check(tx, now, u)

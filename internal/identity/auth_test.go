@@ -1,12 +1,16 @@
 package identity_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"ortlos/internal/actor"
 	"ortlos/internal/apperr"
+	"ortlos/internal/clock"
 	"ortlos/internal/db"
 	"ortlos/internal/db/dbtest"
 	"ortlos/internal/identity"
@@ -42,7 +46,7 @@ func TestLoginFailures(t *testing.T) {
 		}
 		for _, tt := range tests {
 			sessions := h.count("SELECT count(*) FROM sessions")
-			_, err := h.svc.Login(h.ctx, identity.LoginInput{Username: tt.username, Password: tt.password, SourceIP: testIP})
+			_, err = h.svc.Login(h.ctx, identity.LoginInput{Username: tt.username, Password: tt.password, SourceIP: testIP})
 			wantCode(t, tt.name, err, apperr.Unauthenticated, "invalid_credentials")
 			if n := h.count("SELECT count(*) FROM sessions"); n != sessions {
 				t.Errorf("%s: sessions %d -> %d, want no new session", tt.name, sessions, n)
@@ -56,6 +60,16 @@ func TestLoginFailures(t *testing.T) {
 			}
 		}
 		h.wantAudits("auth.login_failed", len(tests))
+		// The name typed for an unknown account may be a password: it is
+		// stored nowhere as typed.
+		const typo = "Sommerregen-im-Juli-7"
+		_, err = h.svc.Login(h.ctx, identity.LoginInput{Username: typo, Password: "x", SourceIP: testIP})
+		wantCode(t, "login as "+typo, err, apperr.Unauthenticated, "invalid_credentials")
+		for _, q := range []string{"SELECT count(*) FROM login_throttle WHERE lower(key) LIKE '%sommerregen%'", "SELECT count(*) FROM audit_log WHERE lower(detail) LIKE '%sommerregen%' OR lower(actor) LIKE '%sommerregen%'"} {
+			if n := h.count(q); n != 0 {
+				t.Errorf("%s = %d, want 0", q, n)
+			}
+		}
 
 		// Username case and surrounding spaces do not matter.
 		res, err := h.svc.Login(h.ctx, identity.LoginInput{Username: " ANNA ", Password: testPassword, SourceIP: testIP, UserAgent: testUA})
@@ -69,10 +83,17 @@ func TestLoginFailures(t *testing.T) {
 			t.Errorf("auth.login record = %+v", rec)
 		}
 		// A success clears the account's failures.
-		if n := h.count("SELECT count(*) FROM login_throttle WHERE key = ?", "u:anna"); n != 0 {
+		if n := h.count("SELECT count(*) FROM login_throttle WHERE key = ?", accountKey("anna")); n != 0 {
 			t.Errorf("throttle rows of anna after success: %d, want 0", n)
 		}
 	})
+}
+
+// accountKey is the login_throttle key of a username: its SHA-256, so that
+// names typed for unknown accounts (perhaps a password) are not stored.
+func accountKey(username string) string {
+	sum := sha256.Sum256([]byte(username))
+	return "u:" + hex.EncodeToString(sum[:])
 }
 
 // lockedUntil reads the throttle lock of key.
@@ -99,13 +120,13 @@ func TestLoginThrottleAccount(t *testing.T) {
 
 		for i := 1; i < p.AccountFree; i++ {
 			h.wrongLogin("anna", testIP)
-			if until := h.lockedUntil("u:anna"); until.After(h.clk.Now()) {
+			if until := h.lockedUntil(accountKey("anna")); until.After(h.clk.Now()) {
 				t.Fatalf("after %d failures locked until %v, want no lock below %d failures", i, until, p.AccountFree)
 			}
 		}
 		h.clk.Advance(time.Second)
 		h.wrongLogin("anna", testIP) // the AccountFree-th failure
-		if until, want := h.lockedUntil("u:anna"), h.clk.Now().Add(p.Base); !until.Equal(want) {
+		if until, want := h.lockedUntil(accountKey("anna")), h.clk.Now().Add(p.Base); !until.Equal(want) {
 			t.Fatalf("after %d failures locked until %v, want %v", p.AccountFree, until, want)
 		}
 
@@ -127,7 +148,7 @@ func TestLoginThrottleAccount(t *testing.T) {
 		for range 3 {
 			h.clk.Advance(prev)
 			h.wrongLogin("anna", testIP)
-			got := h.lockedUntil("u:anna").Sub(h.clk.Now())
+			got := h.lockedUntil(accountKey("anna")).Sub(h.clk.Now())
 			if got != 2*prev {
 				t.Fatalf("delay after another failure = %v, want %v", got, 2*prev)
 			}
@@ -139,7 +160,7 @@ func TestLoginThrottleAccount(t *testing.T) {
 
 		h.clk.Advance(time.Second)
 		h.login("anna")
-		if n := h.count("SELECT count(*) FROM login_throttle WHERE key = 'u:anna'"); n != 0 {
+		if n := h.count("SELECT count(*) FROM login_throttle WHERE key = ?", accountKey("anna")); n != 0 {
 			t.Errorf("account throttle left after success: %d rows", n)
 		}
 	})
@@ -153,7 +174,7 @@ func TestThrottleDelayCapped(t *testing.T) {
 		})
 		for i, want := range []time.Duration{time.Minute, 2 * time.Minute, 3 * time.Minute, 3 * time.Minute} {
 			h.wrongLogin("ghost", testIP)
-			got := h.lockedUntil("u:ghost").Sub(h.clk.Now())
+			got := h.lockedUntil(accountKey("ghost")).Sub(h.clk.Now())
 			if got != want {
 				t.Fatalf("failure %d: delay %v, want %v", i+1, got, want)
 			}
@@ -162,7 +183,7 @@ func TestThrottleDelayCapped(t *testing.T) {
 		// Failures older than the window are forgotten.
 		h.clk.Advance(time.Hour + time.Second)
 		h.wrongLogin("ghost", testIP)
-		if got := h.lockedUntil("u:ghost").Sub(h.clk.Now()); got != time.Minute {
+		if got := h.lockedUntil(accountKey("ghost")).Sub(h.clk.Now()); got != time.Minute {
 			t.Errorf("delay after the window = %v, want %v", got, time.Minute)
 		}
 	})
@@ -233,14 +254,14 @@ func TestSecondFactorThrottle(t *testing.T) {
 		pending = h.login("anna")
 		_, err = h.svc.CompleteLoginTOTP(h.ctx, pending.Token, wrongCode(h.code(secret, 0), h.code(secret, -1)), testIP, testUA)
 		wantCode(t, "wrong code after the lock", err, apperr.Unauthenticated, "invalid_code")
-		if got := h.lockedUntil("u:anna").Sub(h.clk.Now()); got != 2*p.Base {
+		if got := h.lockedUntil(accountKey("anna")).Sub(h.clk.Now()); got != 2*p.Base {
 			t.Fatalf("lock after one more wrong code = %v, want %v", got, 2*p.Base)
 		}
 		h.clk.Advance(2 * p.Base)
 		if _, err := h.svc.CompleteLoginTOTP(h.ctx, pending.Token, h.code(secret, 0), testIP, testUA); err != nil {
 			t.Fatalf("right code after the lock: %v", err)
 		}
-		if n := h.count("SELECT count(*) FROM login_throttle WHERE key = 'u:anna'"); n != 0 {
+		if n := h.count("SELECT count(*) FROM login_throttle WHERE key = ?", accountKey("anna")); n != 0 {
 			t.Errorf("account throttle left after the full login: %d rows", n)
 		}
 	})
@@ -274,7 +295,7 @@ func TestChangePassword(t *testing.T) {
 		if rec := h.wantAudits("auth.reauth_failed", 1)[0]; rec.ActorID != anna.ID {
 			t.Errorf("auth.reauth_failed record = %+v", rec)
 		}
-		if n := h.count("SELECT failures FROM login_throttle WHERE key = 'u:anna'"); n != 1 {
+		if n := h.count("SELECT failures FROM login_throttle WHERE key = ?", accountKey("anna")); n != 1 {
 			t.Errorf("throttle failures after a wrong current password = %d, want 1", n)
 		}
 		err = h.svc.ChangePassword(h.ctx, cur.Auth.Actor, testPassword, "musterstadt2026")
@@ -355,5 +376,56 @@ func TestLoginRehash(t *testing.T) {
 		h.wantAudits("auth.password_rehash", 1)
 		h.login("anna")
 		h.wantAudits("auth.password_rehash", 1)
+	})
+}
+
+// hookClock is a fake clock that runs fn when Now is called for the at-th
+// time, to change the database at a precise point of a request.
+type hookClock struct {
+	*clock.Fake
+	mu sync.Mutex
+	n  int
+	at int
+	fn func()
+}
+
+func (c *hookClock) Now() time.Time {
+	c.mu.Lock()
+	c.n++
+	fire := c.n == c.at
+	c.mu.Unlock()
+	if fire {
+		c.fn()
+	}
+	return c.Fake.Now()
+}
+
+// TestLoginLockedWhileChecking: failures recorded by other requests while a
+// password was being hashed lock out that request too, so a burst of
+// parallel guesses queued for the hasher cannot get around the lock.
+func TestLoginLockedWhileChecking(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		h.relaxMFA(actor.RoleEmployee)
+		anna := h.mustCreateUser("anna", actor.RoleEmployee)
+		box, _ := identity.NewSecretBox(testKey)
+		clk := &hookClock{Fake: clock.NewFake(t0)}
+		svc := identity.NewService(d, clk, testHasher(), box, h.svc.Settings(), nil)
+		// Call 1 is the check before hashing, call 2 starts the transaction
+		// that would create the session.
+		clk.at, clk.fn = 2, func() {
+			h.exec("INSERT INTO login_throttle (key, failures, last_failure_at, locked_until) VALUES (?, ?, ?, ?)",
+				accountKey("anna"), 5, db.T(t0), db.T(t0.Add(time.Minute)))
+		}
+		_, err := svc.Login(h.ctx, identity.LoginInput{Username: "anna", Password: testPassword, SourceIP: testIP})
+		wantCode(t, "login locked while hashing", err, apperr.Unauthenticated, "invalid_credentials")
+		if n := h.count("SELECT count(*) FROM sessions"); n != 0 {
+			t.Errorf("sessions: %d, want 0", n)
+		}
+		if rec := h.wantAudits("auth.login_throttled", 1)[0]; rec.ActorID != anna.ID {
+			t.Errorf("auth.login_throttled record = %+v, want the refusal after the password check (actor %d)", rec, anna.ID)
+		}
+		h.wantAudits("auth.login", 0)
 	})
 }

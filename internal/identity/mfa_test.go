@@ -58,6 +58,9 @@ func TestEnrolment(t *testing.T) {
 
 		before := h.snapshot()
 		for _, code := range []string{wrongCode(h.code(secret, 0), h.code(secret, -1)), h.code(secret, 1), h.code(secret, -2), "", "12345"} {
+			if code == h.code(secret, 0) || code == h.code(secret, -1) {
+				continue // another step's code happens to be valid now
+			}
 			_, err := h.svc.ConfirmEnrolment(h.ctx, a, code, testUA)
 			wantField(t, "ConfirmEnrolment with code "+code, err, "code", "invalid_code")
 		}
@@ -196,10 +199,12 @@ func TestLoginTOTP(t *testing.T) {
 		}
 		h.clk.Advance(60 * time.Second)
 		third := h.login("anna")
-		_, err = h.svc.CompleteLoginTOTP(h.ctx, third.Token, h.code(secret, -2), testIP, testUA)
-		wantCode(t, "code two steps back", err, apperr.Unauthenticated, "invalid_code")
-		_, err = h.svc.CompleteLoginTOTP(h.ctx, third.Token, h.code(secret, 1), testIP, testUA)
-		wantCode(t, "code of the next step", err, apperr.Unauthenticated, "invalid_code")
+		for name, steps := range map[string]int64{"code two steps back": -2, "code of the next step": 1} {
+			if c := h.code(secret, steps); c != h.code(secret, 0) && c != h.code(secret, -1) {
+				_, err = h.svc.CompleteLoginTOTP(h.ctx, third.Token, c, testIP, testUA)
+				wantCode(t, name, err, apperr.Unauthenticated, "invalid_code")
+			}
+		}
 		if _, err := h.svc.CompleteLoginTOTP(h.ctx, third.Token, h.code(secret, 0), testIP, testUA); err != nil {
 			t.Fatalf("current code: %v", err)
 		}
@@ -327,7 +332,7 @@ func TestMFAPolicy(t *testing.T) {
 				}
 			}
 		}
-		stages(map[string]string{"employee": "enrol", "lead": "enrol", "norole": "enrol", "admin": "enrol"})
+		stages(map[string]string{"employee": "enrol", "norole": "enrol"})
 
 		r, err := h.svc.SetRoleMFARequired(h.ctx, actor.CLI(), actor.RoleEmployee, false)
 		if err != nil || r != (identity.Role{ID: actor.RoleEmployee, MFARequired: false}) {

@@ -2,7 +2,9 @@ package identity
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -41,8 +43,15 @@ func (p ThrottlePolicy) delay(failures, free int) time.Duration {
 	return min(d, p.Max)
 }
 
-func accountKey(username string) string { return "u:" + username }
-func addressKey(addr string) string     { return "ip:" + addr }
+// accountKey names the counter of a username by its SHA-256: the name typed
+// for an unknown account may be a mistyped password, and it must not be
+// stored as typed (nor at any length the client chooses).
+func accountKey(username string) string {
+	sum := sha256.Sum256([]byte(username))
+	return "u:" + hex.EncodeToString(sum[:])
+}
+
+func addressKey(addr string) string { return "ip:" + addr }
 
 // throttledUntil returns the latest lock among keys, or the zero time.
 func throttledUntil(ctx context.Context, q db.Querier, now time.Time, keys ...string) (time.Time, error) {
