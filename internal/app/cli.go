@@ -103,7 +103,9 @@ func describe(err error) string {
 		for f, c := range e.Fields {
 			msg += fmt.Sprintf("; %s: %s", f, c)
 		}
-		return msg
+		// Keep the context that wrapped the application error, e.g. the
+		// username the command looked for.
+		return strings.Replace(err.Error(), e.Error(), msg, 1)
 	}
 	return err.Error()
 }
@@ -137,7 +139,10 @@ func newAdminFlags(name string, env Env) *adminFlags {
 // config parses args and loads the configuration.
 func (a *adminFlags) config(args []string, env Env) (config.Config, error) {
 	if err := a.fs.Parse(args); err != nil {
-		return config.Config{}, err
+		if errors.Is(err, flag.ErrHelp) {
+			return config.Config{}, err
+		}
+		return config.Config{}, usageErr("%v", err)
 	}
 	if a.fs.NArg() > 0 {
 		return config.Config{}, usageErr("unexpected argument %q", a.fs.Arg(0))

@@ -277,13 +277,11 @@ func TestCLIErrors(t *testing.T) {
 		{"unknown user sub-command", nil, []string{"user", "frobnicate"}, 2, "unknown user sub-command"},
 		{"user without sub-command", nil, []string{"user"}, 2, "sub-command"},
 		{"missing username", nil, []string{"user", "disable"}, 2, "--username is required"},
-		// Exit 1, not 2 like other usage errors: flag errors are not
-		// marked as usage errors.
-		{"bad flag", nil, []string{"user", "list", "--no-such-flag"}, 1, "no-such-flag"},
+		{"bad flag", nil, []string{"user", "list", "--no-such-flag"}, 2, "no-such-flag"},
 		{"bad expiry", nil, []string{"token", "create", "--username", "x", "--name", "y", "--expires", "0d"}, 2, "--expires"},
 		{"invalid config", map[string]string{"ORTLOS_DEFAULT_STATE": "XX"}, []string{"user", "list"}, 1, "ORTLOS_DEFAULT_STATE"},
 		{"invalid config for serve", map[string]string{"ORTLOS_DEFAULT_STATE": "XX"}, []string{"serve"}, 1, "ORTLOS_DEFAULT_STATE"},
-		{"unknown user", nil, []string{"user", "disable", "--username", "niemand"}, 1, "not found"},
+		{"unknown user", nil, []string{"user", "disable", "--username", "niemand"}, 1, `user "niemand": not found`},
 		{"weak password", nil, []string{"user", "create", "--username", "max", "--display-name", "Max", "--password-file", "-"}, 1, "password"},
 	}
 	for _, tt := range tests {

@@ -95,19 +95,14 @@ func withClock(c *clock.Fake) serverOption {
 	return func(s *serverSetup) { s.clock = c }
 }
 
-// withPostgres runs the server on a fresh PostgreSQL database (the test is
-// skipped when PostgreSQL is not available).
-func withPostgres() serverOption {
-	return func(s *serverSetup) { s.dialect = db.Postgres }
-}
-
 // withDataDir uses an existing data folder (with its SQLite database and
 // secret key), e.g. one prepared by CLI commands.
 func withDataDir(dir string) serverOption {
 	return func(s *serverSetup) { s.dir = dir }
 }
 
-// withDialect runs the server on a fresh database of dialect d.
+// withDialect runs the server on a fresh database of dialect d; with
+// PostgreSQL the test is skipped when no server is available.
 func withDialect(d db.Dialect) serverOption {
 	return func(s *serverSetup) { s.dialect = d }
 }

@@ -331,12 +331,22 @@ func TestCrossOriginPostRejected(t *testing.T) {
 	}
 
 	// Same-origin posts, as browsers send them, work.
-	for i, h := range [][]string{{"Sec-Fetch-Site", "same-origin"}, {"Origin", ts.URL}, nil} {
+	sameOrigin := [][]string{{"Sec-Fetch-Site", "same-origin"}, {"Origin", ts.URL}, nil}
+	var clients []*http.Client
+	for i, h := range sameOrigin {
 		c := newClient(t, ts)
 		wantRedirect(t, form(t, c, ts.URL+"/login", creds, h...), "/2fa/enrol")
 		if n := countRows(t, ts, "sessions", ""); n != i+1 {
 			t.Errorf("%v: %d sessions, want %d", h, n, i+1)
 		}
+		clients = append(clients, c)
+	}
+	// A session that still has to enrol can log out.
+	for i, c := range clients {
+		wantRedirect(t, form(t, c, ts.URL+"/logout", nil, sameOrigin[i]...), "/login")
+	}
+	if n := countRows(t, ts, "sessions", ""); n != 0 {
+		t.Errorf("%d sessions after logging out, want 0", n)
 	}
 
 	// A foreign site cannot log a user out either.

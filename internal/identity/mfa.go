@@ -212,7 +212,12 @@ func (s *Service) ResetOwnMFA(ctx context.Context, a actor.Actor, currentPasswor
 				return nil, fmt.Errorf("identity: downgrade session: %w", err)
 			}
 		}
-		return []audit.Event{{Action: "auth.2fa_reset", ObjectType: "user", ObjectID: itoa(u.ID), Detail: map[string]any{"by": "self"}}}, nil
+		// Sessions elsewhere were opened with the old factor: end them.
+		n, err := deleteSessions(ctx, tx, "user_id = ? AND id <> ?", u.ID, a.SessionID)
+		if err != nil {
+			return nil, err
+		}
+		return []audit.Event{{Action: "auth.2fa_reset", ObjectType: "user", ObjectID: itoa(u.ID), Detail: map[string]any{"by": "self", "sessions_ended": n}}}, nil
 	})
 }
 
@@ -254,6 +259,9 @@ func clearMFA(ctx context.Context, tx *db.Tx, userID int64, now time.Time) error
 
 // RecoveryCodesLeft returns how many unused recovery codes the actor has.
 func (s *Service) RecoveryCodesLeft(ctx context.Context, a actor.Actor) (int, error) {
+	if !a.Authenticated() {
+		return 0, errNotFound
+	}
 	var n int
 	err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL", a.UserID).Scan(&n)
 	return n, err

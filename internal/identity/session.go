@@ -277,17 +277,27 @@ func (s *Service) Logout(ctx context.Context, a actor.Actor, token string) error
 	})
 }
 
-// PurgeExpiredSessions deletes sessions past their absolute or idle expiry;
-// a background job calls it. The purge is audited as one record.
+// PurgeExpiredSessions deletes sessions past their absolute or idle expiry
+// and login-throttle counters that are neither locked nor recent; a
+// background job calls it. The purge is audited as one record.
 func (s *Service) PurgeExpiredSessions(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.write(ctx, actor.System(), func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
 		var err error
 		n, err = deleteSessions(ctx, tx, "expires_at <= ? OR last_seen_at <= ?", db.T(now), db.T(now.Add(-s.settings.IdleTimeout)))
-		if err != nil || n == 0 {
+		if err != nil {
 			return nil, err
 		}
-		return []audit.Event{{Action: "session.purge", ObjectType: "session", Detail: map[string]any{"sessions_ended": n}}}, nil
+		res, err := tx.ExecContext(ctx, "DELETE FROM login_throttle WHERE locked_until <= ? AND last_failure_at <= ?",
+			db.T(now), db.T(now.Add(-s.settings.Throttle.Window)))
+		if err != nil {
+			return nil, fmt.Errorf("identity: purge throttle: %w", err)
+		}
+		counters, _ := res.RowsAffected()
+		if n == 0 && counters == 0 {
+			return nil, nil
+		}
+		return []audit.Event{{Action: "session.purge", ObjectType: "session", Detail: map[string]any{"sessions_ended": n, "throttle_counters_removed": counters}}}, nil
 	})
 	return n, err
 }
