@@ -13,8 +13,10 @@ import (
 	"io"
 	"log"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -28,17 +30,18 @@ import (
 )
 
 func main() {
-	scenario := flag.String("scenario", "all", "me, write or all")
+	scenario := flag.String("scenario", "all", "me, write, flood or all")
 	clients := flag.Int("c", 16, "concurrent clients")
 	duration := flag.Duration("d", 10*time.Second, "duration per scenario")
 	dbURL := flag.String("database-url", "", "database URL (default: SQLite in a temp folder)")
+	hashes := flag.Int("hash-concurrency", 0, "parallel password hashes (0: server default)")
 	flag.Parse()
-	if err := run(*scenario, *clients, *duration, *dbURL); err != nil {
+	if err := run(*scenario, *clients, *duration, *dbURL, *hashes); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(scenario string, clients int, d time.Duration, dbURL string) error {
+func run(scenario string, clients int, d time.Duration, dbURL string, hashes int) error {
 	dir, err := os.MkdirTemp("", "ortlos-bench-")
 	if err != nil {
 		return err
@@ -52,7 +55,11 @@ func run(scenario string, clients int, d time.Duration, dbURL string) error {
 		cfg.DatabaseURL = dbURL
 	}
 	cfg.SecretKeyFile = filepath.Join(dir, "secret.key")
+	cfg.PasswordHashConcurrency = hashes
 	cfg.OrgName = "Stadt Musterstadt"
+	// The flood scenario sends logins from many addresses through a
+	// "proxy" on loopback so that throttling does not cut hashing short.
+	cfg.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
 	m := &app.Main{Config: cfg}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -101,6 +108,49 @@ func run(scenario string, clients int, d time.Duration, dbURL string) error {
 			return do(c, req)
 		})
 		res.print("PATCH /api/v1/users/{id} (audited write)")
+	}
+	if scenario == "flood" || scenario == "all" {
+		// Half the clients send wrong passwords for unknown users from
+		// changing addresses (each costs a full argon2id hash); the other
+		// half measure /api/v1/me meanwhile.
+		stop := make(chan struct{})
+		var floodN, floodBusy atomic.Int64
+		var wg sync.WaitGroup
+		for w := range clients / 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}, Timeout: 30 * time.Second,
+					CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+				for i := 0; ; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					body := fmt.Sprintf("username=flood%d_%d&password=falsches-passwort-%d", w, i, i)
+					req, _ := http.NewRequest(http.MethodPost, base+"/login", bytes.NewBufferString(body))
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+					req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.%d.%d.%d", w, (i/250)%250, i%250))
+					code, _ := do(c, req)
+					floodN.Add(1)
+					if code == http.StatusServiceUnavailable {
+						floodBusy.Add(1)
+					}
+				}
+			}()
+		}
+		res := load(clients-clients/2, d, func(c *http.Client, i int) (int, error) {
+			req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/me", nil)
+			req.AddCookie(&http.Cookie{Name: "ortlos_session", Value: admin})
+			return do(c, req)
+		})
+		close(stop)
+		wg.Wait()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		res.print(fmt.Sprintf("GET /api/v1/me during a login flood (%d flooding clients: %d failed logins, %d answered busy; Go heap from OS %d MiB)",
+			clients/2, floodN.Load(), floodBusy.Load(), ms.Sys>>20))
 	}
 	return nil
 }

@@ -47,7 +47,7 @@ type Config struct {
 	SetupLinkTTL            time.Duration // validity of account set-up links
 	MaxBodyBytes            int64         // limit on request bodies
 	ShutdownTimeout         time.Duration // grace period for in-flight requests on shutdown
-	PasswordHashConcurrency int           // parallel password hashes; 0 means the number of CPUs
+	PasswordHashConcurrency int           // parallel password hashes; 0 means half the CPUs (at least one)
 
 	loc *time.Location // TimeZone loaded; nil when not yet loaded
 }
@@ -251,7 +251,7 @@ func (c Config) validate() []error {
 		bad("ORTLOS_SHUTDOWN_TIMEOUT", "%s is not positive", formatDuration(c.ShutdownTimeout))
 	}
 	if c.PasswordHashConcurrency < 0 || c.PasswordHashConcurrency > maxHashConcurrency {
-		bad("ORTLOS_PASSWORD_HASH_CONCURRENCY", "%d is out of range (0 = number of CPUs, at most %d)",
+		bad("ORTLOS_PASSWORD_HASH_CONCURRENCY", "%d is out of range (0 = half the CPUs, at most %d)",
 			c.PasswordHashConcurrency, maxHashConcurrency)
 	}
 	return errs

@@ -434,7 +434,7 @@ func TestInvalidSetting(t *testing.T) {
 		{env: map[string]string{"ORTLOS_MAX_BODY_BYTES": "1MiB"}, want: `config: ORTLOS_MAX_BODY_BYTES: "1MiB" is not a whole number`},
 		{env: map[string]string{"ORTLOS_MAX_BODY_BYTES": "4095"}, want: "config: ORTLOS_MAX_BODY_BYTES: 4095 is too small (minimum 4096)"},
 		{env: map[string]string{"ORTLOS_SHUTDOWN_TIMEOUT": "0s"}, want: "config: ORTLOS_SHUTDOWN_TIMEOUT: 0s is not positive"},
-		{env: map[string]string{"ORTLOS_PASSWORD_HASH_CONCURRENCY": "65"}, want: "config: ORTLOS_PASSWORD_HASH_CONCURRENCY: 65 is out of range (0 = number of CPUs, at most 64)"},
+		{env: map[string]string{"ORTLOS_PASSWORD_HASH_CONCURRENCY": "65"}, want: "config: ORTLOS_PASSWORD_HASH_CONCURRENCY: 65 is out of range (0 = half the CPUs, at most 64)"},
 		{env: map[string]string{"ORTLOS_PASSWORD_HASH_CONCURRENCY": "-1"}, want: "config: ORTLOS_PASSWORD_HASH_CONCURRENCY: -1 is out of range"},
 		{env: map[string]string{"ORTLOS_PASSWORD_HASH_CONCURRENCY": "four"}, want: `config: ORTLOS_PASSWORD_HASH_CONCURRENCY: "four" is not a whole number`},
 	}

@@ -78,7 +78,7 @@ func settings() []setting {
 			field: func(c *Config) any { return &c.MaxBodyBytes }},
 		{env: "ORTLOS_SHUTDOWN_TIMEOUT", usage: "grace period for requests on shutdown",
 			field: func(c *Config) any { return &c.ShutdownTimeout }},
-		{env: "ORTLOS_PASSWORD_HASH_CONCURRENCY", usage: "parallel password hashes (0 = number of CPUs, max 64)",
+		{env: "ORTLOS_PASSWORD_HASH_CONCURRENCY", usage: "parallel password hashes (0 = half the CPUs, max 64)",
 			field: func(c *Config) any { return &c.PasswordHashConcurrency }},
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 
@@ -108,8 +109,9 @@ type Hasher struct {
 }
 
 // NewHasher returns a Hasher that creates hashes with p and runs at most
-// maxConcurrent argon2id computations at a time (runtime.NumCPU() when
-// maxConcurrent <= 0). It fails when p is weaker than MinParams.
+// maxConcurrent argon2id computations at a time (half the CPUs, at least
+// one, when maxConcurrent <= 0, so that a login flood leaves CPU time for
+// every other request). It fails when p is weaker than MinParams.
 func NewHasher(p Params, maxConcurrent int) (*Hasher, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("password: new hasher: %w", err)
@@ -121,7 +123,7 @@ func NewHasher(p Params, maxConcurrent int) (*Hasher, error) {
 // parameters.
 func newHasher(p Params, maxConcurrent int) *Hasher {
 	if maxConcurrent <= 0 {
-		maxConcurrent = runtime.NumCPU()
+		maxConcurrent = max(1, runtime.NumCPU()/2)
 	}
 	// The dummy salt and key are fixed bytes: Dummy only needs the cost of
 	// a real verification, not a secret.
@@ -212,10 +214,24 @@ func (h *Hasher) acquire(ctx context.Context) error {
 	select {
 	case h.sem <- struct{}{}:
 		return nil
+	default:
+	}
+	// Wait a bounded time: under a flood, a quick "busy" answer is better
+	// than a connection held open until the client gives up.
+	t := time.NewTimer(MaxWait)
+	defer t.Stop()
+	select {
+	case h.sem <- struct{}{}:
+		return nil
 	case <-ctx.Done():
 		return busy(ctx.Err())
+	case <-t.C:
+		return busy(errors.New("password: waited too long for a free hashing slot"))
 	}
 }
+
+// MaxWait bounds how long a password check waits for a free slot.
+const MaxWait = 10 * time.Second
 
 func (h *Hasher) release() { <-h.sem }
 

@@ -53,8 +53,8 @@ func TestNewHasher(t *testing.T) {
 		wantCap       int
 	}{
 		{"explicit", 3, 3},
-		{"zero means NumCPU", 0, runtime.NumCPU()},
-		{"negative means NumCPU", -1, runtime.NumCPU()},
+		{"zero means half the CPUs", 0, max(1, runtime.NumCPU()/2)},
+		{"negative means half the CPUs", -1, max(1, runtime.NumCPU()/2)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
