@@ -182,7 +182,7 @@ func (s *Service) ResetOwnMFA(ctx context.Context, a actor.Actor, currentPasswor
 	if err := s.reauthenticate(ctx, a, u, currentPassword); err != nil {
 		return err
 	}
-	return s.write(ctx, a, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
+	err = s.write(ctx, a, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
 		secret, err := s.totpSecret(u)
 		if err != nil {
 			return nil, err
@@ -219,6 +219,19 @@ func (s *Service) ResetOwnMFA(ctx context.Context, a actor.Actor, currentPasswor
 		}
 		return []audit.Event{{Action: "auth.2fa_reset", ObjectType: "user", ObjectID: itoa(u.ID), Detail: map[string]any{"by": "self", "sessions_ended": n}}}, nil
 	})
+	if apperr.Is(err, "invalid_code") {
+		// A wrong code counts toward the account's throttle like a wrong
+		// code at login; the failed transaction above wrote nothing.
+		if ferr := s.write(ctx, a, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
+			if err := s.settings.Throttle.recordFailure(ctx, tx, now, accountKey(u.Username), s.settings.Throttle.AccountFree); err != nil {
+				return nil, err
+			}
+			return []audit.Event{{Action: "auth.2fa_failed", ObjectType: "user", ObjectID: itoa(u.ID), Detail: map[string]any{"method": "reset"}}}, nil
+		}); ferr != nil {
+			return ferr
+		}
+	}
+	return err
 }
 
 func codeFieldError() error {

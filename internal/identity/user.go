@@ -240,12 +240,21 @@ func checkRefs(ctx context.Context, q db.Querier, orgUnitID, supervisorID, self 
 		if supervisorID == self {
 			return apperr.Invalidf("invalid_supervisor", "a user cannot supervise themselves").WithField("supervisor_id", "invalid_supervisor")
 		}
-		var n int
-		if err := q.QueryRowContext(ctx, "SELECT count(*) FROM users WHERE id = ?", supervisorID).Scan(&n); err != nil {
-			return fmt.Errorf("identity: check supervisor: %w", err)
-		}
-		if n == 0 {
-			return apperr.Invalidf("unknown_supervisor", "supervisor does not exist").WithField("supervisor_id", "unknown_supervisor")
+		// Walk up the supervisor chain: it must exist and must not lead
+		// back to the user (A supervises B supervises A).
+		for cur, steps := supervisorID, 0; cur != 0; steps++ {
+			if cur == self || steps > 1000 {
+				return apperr.Invalidf("invalid_supervisor", "supervisor chain would form a cycle").WithField("supervisor_id", "invalid_supervisor")
+			}
+			var next sql.NullInt64
+			err := q.QueryRowContext(ctx, "SELECT supervisor_id FROM users WHERE id = ?", cur).Scan(&next)
+			if errors.Is(err, sql.ErrNoRows) && cur == supervisorID {
+				return apperr.Invalidf("unknown_supervisor", "supervisor does not exist").WithField("supervisor_id", "unknown_supervisor")
+			}
+			if err != nil {
+				return fmt.Errorf("identity: check supervisor: %w", err)
+			}
+			cur = next.Int64
 		}
 	}
 	return nil

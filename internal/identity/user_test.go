@@ -408,3 +408,30 @@ func TestOrgUnits(t *testing.T) {
 }
 
 func itoa(id int64) string { return fmt.Sprint(id) }
+
+func TestSupervisorCycleRefused(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		a := h.mustCreateUser("amt.leitung", actor.RoleLead)
+		b := h.mustCreateUserWith(identity.NewUser{Username: "team.leitung", SupervisorID: a.ID, Roles: []string{actor.RoleLead}})
+		c := h.mustCreateUserWith(identity.NewUser{Username: "sachbearbeitung", SupervisorID: b.ID, Roles: []string{actor.RoleEmployee}})
+		for _, tc := range []struct {
+			name       string
+			user, boss int64
+		}{
+			{"self", a.ID, a.ID},
+			{"direct cycle", a.ID, b.ID},
+			{"indirect cycle", a.ID, c.ID},
+		} {
+			before := h.snapshot()
+			_, err := h.svc.UpdateUser(h.ctx, actor.CLI(), tc.user, identity.UserUpdate{SupervisorID: ptr(tc.boss)})
+			wantField(t, tc.name, err, "supervisor_id", "invalid_supervisor")
+			h.wantUnchanged(before, tc.name)
+		}
+		// Moving a report to another branch is fine.
+		if _, err := h.svc.UpdateUser(h.ctx, actor.CLI(), c.ID, identity.UserUpdate{SupervisorID: ptr(a.ID)}); err != nil {
+			t.Fatalf("re-assign supervisor: %v", err)
+		}
+	})
+}
