@@ -2,7 +2,6 @@ package auditweb
 
 import (
 	"bufio"
-	"encoding/base64"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -23,18 +22,11 @@ func (h *Handler) registerAPI() {
 
 var apiErrNotFound = apperr.NotFoundf("not_found", "not found")
 
-// Paging limits of listAuditRecords; the service enforces MaxLimit too.
-const (
-	apiDefaultLimit = 50
-	apiMaxLimit     = audit.MaxLimit
-	// apiMaxFilterLen bounds free-text filters; they end up in the audit
-	// record of an export.
-	apiMaxFilterLen = 200
-)
+// apiMaxFilterLen bounds free-text filters; they end up in the audit record
+// of an export.
+const apiMaxFilterLen = 200
 
-func apiInvalidFilter(field, msg string) error {
-	return apperr.Invalidf("invalid_filter", "%s", msg).WithField(field, "invalid_filter")
-}
+func apiInvalidFilter(field, msg string) error { return web.InvalidFilter(field, msg) }
 
 // apiParseFilter reads the audit filters of listAuditRecords and
 // exportAudit: actor, actor_id, action, object_type, object_id, from and
@@ -110,48 +102,17 @@ type apiAuditPage struct {
 	NextCursor *string        `json:"next_cursor"`
 }
 
-func apiSeqCursor(seq int64) *string {
-	s := base64.RawURLEncoding.EncodeToString([]byte("s:" + strconv.FormatInt(seq, 10)))
-	return &s
-}
+func apiSeqCursor(seq int64) *string { return web.EncodeCursor("s", seq) }
 
 func apiParseSeqCursor(s string) (int64, error) {
-	if s == "" {
-		return 0, nil
-	}
-	bad := apperr.Invalidf("invalid_cursor", "cursor is not one this server handed out").WithField("cursor", "invalid_cursor")
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return 0, bad
-	}
-	num, ok := strings.CutPrefix(string(b), "s:")
-	if !ok {
-		return 0, bad
-	}
-	seq, err := strconv.ParseInt(num, 10, 64)
-	if err != nil || seq <= 0 {
-		return 0, bad
-	}
-	return seq, nil
-}
-
-func apiParseLimit(q url.Values) (int, error) {
-	s := q.Get("limit")
-	if s == "" {
-		return apiDefaultLimit, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > apiMaxLimit {
-		return 0, apiInvalidFilter("limit", "limit must be between 1 and "+strconv.Itoa(apiMaxLimit))
-	}
-	return n, nil
+	return web.DecodeCursor("s", s, 1<<62)
 }
 
 func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f, _, err := apiParseFilter(q, h.srv.Options().Location)
 	if err == nil {
-		f.Limit, err = apiParseLimit(q)
+		f.Limit, err = web.ParseLimit(q)
 	}
 	if err == nil {
 		f.BeforeSeq, err = apiParseSeqCursor(q.Get("cursor"))

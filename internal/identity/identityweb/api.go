@@ -1,13 +1,11 @@
 package identityweb
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"ortlos/internal/apperr"
@@ -119,53 +117,16 @@ func (n apiNullableID) ptr() *int64 {
 	return &id
 }
 
-// Paging limits shared by the list operations.
-const (
-	apiDefaultLimit = 50
-	apiMaxLimit     = 500
-	// apiMaxOffset keeps offsets far from integer overflow in SQL.
-	apiMaxOffset = 1 << 30
-)
-
-// apiParseLimit reads the limit query parameter.
-func apiParseLimit(q url.Values) (int, error) {
-	s := q.Get("limit")
-	if s == "" {
-		return apiDefaultLimit, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > apiMaxLimit {
-		return 0, apperr.Invalidf("invalid_filter", "limit must be between 1 and %d", apiMaxLimit).WithField("limit", "invalid_filter")
-	}
-	return n, nil
-}
-
-var apiErrInvalidCursor = apperr.Invalidf("invalid_cursor", "cursor is not one this server handed out").WithField("cursor", "invalid_cursor")
+// apiMaxOffset keeps offsets far from integer overflow in SQL.
+const apiMaxOffset = 1 << 30
 
 // apiOffsetCursor encodes a list position; clients treat it as opaque.
-func apiOffsetCursor(offset int) *string {
-	s := base64.RawURLEncoding.EncodeToString([]byte("o:" + strconv.Itoa(offset)))
-	return &s
-}
+func apiOffsetCursor(offset int) *string { return web.EncodeCursor("o", int64(offset)) }
 
 // apiParseOffsetCursor decodes the cursor query parameter ("" is the start).
 func apiParseOffsetCursor(s string) (int, error) {
-	if s == "" {
-		return 0, nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return 0, apiErrInvalidCursor
-	}
-	num, ok := strings.CutPrefix(string(b), "o:")
-	if !ok {
-		return 0, apiErrInvalidCursor
-	}
-	n, err := strconv.Atoi(num)
-	if err != nil || n < 0 || n > apiMaxOffset {
-		return 0, apiErrInvalidCursor
-	}
-	return n, nil
+	n, err := web.DecodeCursor("o", s, apiMaxOffset)
+	return int(n), err
 }
 
 // apiParseFilterID reads an optional positive id from the query.

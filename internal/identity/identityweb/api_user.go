@@ -47,7 +47,7 @@ func apiUserFilter(r *http.Request) (identity.UserFilter, error) {
 	q := r.URL.Query()
 	var f identity.UserFilter
 	var err error
-	if f.Limit, err = apiParseLimit(q); err != nil {
+	if f.Limit, err = web.ParseLimit(q); err != nil {
 		return f, err
 	}
 	if f.Offset, err = apiParseOffsetCursor(q.Get("cursor")); err != nil {
