@@ -124,3 +124,28 @@ func TestRebind(t *testing.T) {
 		}
 	}
 }
+
+// TestIDsNeverReused: audit records refer to objects by id, so a deleted
+// object's id must not be given to a new one.
+func TestIDsNeverReused(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		now := db.T(time.Now())
+		insert := func() (id int64) {
+			err := d.InTx(ctx, func(tx *db.Tx) error {
+				return tx.QueryRowContext(ctx, "INSERT INTO org_units (name, created_at, updated_at) VALUES ('x', ?, ?) RETURNING id", now, now).Scan(&id)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		first := insert()
+		if _, err := d.ExecContext(ctx, "DELETE FROM org_units WHERE id = ?", first); err != nil {
+			t.Fatal(err)
+		}
+		if second := insert(); second == first {
+			t.Fatalf("id %d was given out twice", first)
+		}
+	})
+}

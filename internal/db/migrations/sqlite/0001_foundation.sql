@@ -1,8 +1,9 @@
 -- Foundation: organisation, identity, sessions, throttling, setup links, audit trail.
 -- Instants are TEXT in db.TimeLayout (UTC, fixed width); booleans are INTEGER 0/1.
+-- AUTOINCREMENT: ids are never reused, so audit records keep pointing at one object.
 
 CREATE TABLE org_units (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     parent_id   INTEGER REFERENCES org_units(id),
     name        TEXT NOT NULL,
     kind        TEXT NOT NULL DEFAULT '',
@@ -19,7 +20,7 @@ INSERT INTO roles (id, mfa_required) VALUES
     ('admin', 1), ('hr', 1), ('lead', 1), ('employee', 1), ('it-support', 1), ('auditor', 1);
 
 CREATE TABLE users (
-    id                  INTEGER PRIMARY KEY,
+    id                  INTEGER PRIMARY KEY AUTOINCREMENT,
     username            TEXT NOT NULL UNIQUE,
     display_name        TEXT NOT NULL,
     email               TEXT NOT NULL DEFAULT '',
@@ -53,7 +54,7 @@ CREATE TABLE recovery_codes (
 );
 
 CREATE TABLE sessions (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     token_hash   TEXT NOT NULL UNIQUE,
     user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     stage        TEXT NOT NULL,
@@ -66,7 +67,7 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_user ON sessions(user_id);
 
 CREATE TABLE api_tokens (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     name         TEXT NOT NULL,
     token_hash   TEXT NOT NULL UNIQUE,
