@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 )
 
@@ -70,5 +69,3 @@ The database is empty. Create the first administrator with this one-time link
 
 // demoLoginsFile keeps the demo password readable for later starts.
 func demoLoginsFile(dataDir string) string { return filepath.Join(dataDir, "demo-logins.txt") }
-
-var _ = os.ReadFile

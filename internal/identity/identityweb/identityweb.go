@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"ortlos/internal/actor"
 	"ortlos/internal/apperr"
 	"ortlos/internal/identity"
 	"ortlos/internal/web"
@@ -50,5 +49,3 @@ func pathID(r *http.Request) (int64, error) {
 	}
 	return id, nil
 }
-
-var _ = actor.RoleAdmin
