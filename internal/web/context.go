@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"ortlos/internal/actor"
 	"ortlos/internal/identity"
@@ -47,4 +48,13 @@ func RequestID(ctx context.Context) string {
 func ClientIP(r *http.Request) string {
 	ip, _ := r.Context().Value(clientIPKey).(string)
 	return ip
+}
+
+// logPath is the request path as it may appear in logs: paths that carry a
+// secret (setup links) are logged as their route pattern instead.
+func logPath(r *http.Request) string {
+	if strings.Contains(r.Pattern, "{token}") {
+		return r.Pattern
+	}
+	return r.URL.Path
 }

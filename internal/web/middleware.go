@@ -65,7 +65,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				s.log.ErrorContext(ctx, "panic", "panic", p, "path", r.URL.Path, "request_id", id)
+				s.log.ErrorContext(ctx, "panic", "panic", p, "path", logPath(r), "request_id", id)
 				if sw.status == 0 {
 					s.Error(sw, r, errors.New("panic"))
 				}
@@ -78,7 +78,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			if s.metrics != nil {
 				s.metrics.observe(route, r.Method, sw.status, d)
 			}
-			s.log.DebugContext(ctx, "request", "method", r.Method, "path", r.URL.Path, "route", route,
+			s.log.DebugContext(ctx, "request", "method", r.Method, "path", logPath(r), "route", route,
 				"status", sw.status, "duration_ms", float64(d.Microseconds())/1000, "request_id", id, "client", ClientIP(r))
 		}()
 		next.ServeHTTP(sw, r)

@@ -56,7 +56,7 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		if errors.Is(err, errBodyTooLarge) {
 			e = apperr.New(apperr.Invalid, "body_too_large", "request body too large")
 		} else {
-			s.log.ErrorContext(r.Context(), "internal error", "err", err, "path", r.URL.Path, "request_id", RequestID(r.Context()))
+			s.log.ErrorContext(r.Context(), "internal error", "err", err, "path", logPath(r), "request_id", RequestID(r.Context()))
 			e = apperr.New(apperr.Internal, "internal", "internal error")
 		}
 	}

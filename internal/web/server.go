@@ -59,7 +59,7 @@ func NewServer(opts Options, log *slog.Logger, ident *identity.Service, renderer
 	s := &Server{opts: opts, log: log, ident: ident, renderer: renderer, mux: http.NewServeMux(), metrics: metrics,
 		cop: http.NewCrossOriginProtection()}
 	s.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.log.WarnContext(r.Context(), "cross-origin request rejected", "path", r.URL.Path, "origin", r.Header.Get("Origin"))
+		s.log.WarnContext(r.Context(), "cross-origin request rejected", "path", logPath(r), "origin", r.Header.Get("Origin"))
 		s.Error(w, r, errCrossOrigin)
 	}))
 	s.mux.HandleFunc("GET /static/", renderer.ServeStatic)
