@@ -448,3 +448,50 @@ func TestResetMFAByAdmin(t *testing.T) {
 		wantCode(t, "ResetMFA of unknown user", err, apperr.NotFound, "not_found")
 	})
 }
+
+// TestMFAPolicyAppliesToOpenSessions: when a user comes to need a second
+// factor (a role requires it again, or a role that requires it is added),
+// their open full sessions drop to stage "enrol" at once.
+func TestMFAPolicyAppliesToOpenSessions(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		h.relaxMFA(actor.RoleEmployee)
+		anna := h.mustCreateUser("anna", actor.RoleEmployee)
+		h.mustCreateUser("bert", actor.RoleEmployee)
+		annaTok, bertTok := h.login("anna").Token, h.login("bert").Token
+		carlTok := func() string {
+			h.mustCreateUser("carl", actor.RoleEmployee)
+			tok, _, _ := h.enrol(h.login("carl").Token)
+			return tok
+		}()
+		for _, tok := range []string{annaTok, bertTok, carlTok} {
+			if st := h.auth(tok).Session.Stage; st != identity.StageFull {
+				t.Fatalf("stage before policy change = %q, want full", st)
+			}
+		}
+
+		// A role that requires 2FA is added to anna.
+		if _, err := h.svc.SetRoles(h.ctx, actor.CLI(), anna.ID, []string{actor.RoleEmployee, actor.RoleHR}); err != nil {
+			t.Fatal(err)
+		}
+		if st := h.auth(annaTok).Session.Stage; st != identity.StageEnrol {
+			t.Errorf("anna after getting role hr: stage %q, want enrol", st)
+		}
+		if st := h.auth(bertTok).Session.Stage; st != identity.StageFull {
+			t.Errorf("bert unaffected by anna's roles: stage %q, want full", st)
+		}
+
+		// The employee role requires 2FA again: bert must enrol, carl (who
+		// has a second factor) keeps his session.
+		if _, err := h.svc.SetRoleMFARequired(h.ctx, actor.CLI(), actor.RoleEmployee, true); err != nil {
+			t.Fatal(err)
+		}
+		if st := h.auth(bertTok).Session.Stage; st != identity.StageEnrol {
+			t.Errorf("bert after policy change: stage %q, want enrol", st)
+		}
+		if st := h.auth(carlTok).Session.Stage; st != identity.StageFull {
+			t.Errorf("carl with 2FA after policy change: stage %q, want full", st)
+		}
+	})
+}

@@ -68,6 +68,11 @@ func (s *Service) SetRoleMFARequired(ctx context.Context, a actor.Actor, id stri
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil, nil
 		}
+		if required {
+			if err := enforceMFAPolicy(ctx, tx, "EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role_id = ?)", id); err != nil {
+				return nil, err
+			}
+		}
 		return []audit.Event{{Action: "role.update", ObjectType: "role", ObjectID: id, Detail: map[string]any{"mfa_required": required}}}, nil
 	})
 	if err != nil {
@@ -93,4 +98,24 @@ func mfaRequired(ctx context.Context, q db.Querier, u User) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// enforceMFAPolicy sends full sessions of the users matching cond (over
+// users u) who now need a second factor but have none back to stage
+// "enrol", so a policy change takes effect at their next request rather
+// than their next login.
+func enforceMFAPolicy(ctx context.Context, tx *db.Tx, cond string, args ...any) error {
+	// A user needs 2FA when they have no role, hold admin, or hold any
+	// role that requires it (see mfaRequired).
+	q := `UPDATE sessions SET stage = ? WHERE stage = ? AND user_id IN (
+		SELECT u.id FROM users u WHERE u.totp_enabled = ? AND (` + cond + `) AND (
+			NOT EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id)
+			OR EXISTS (SELECT 1 FROM user_roles r JOIN roles ro ON ro.id = r.role_id
+				WHERE r.user_id = u.id AND (ro.mfa_required = ? OR ro.id = ?))))`
+	all := append([]any{StageEnrol, StageFull, false}, args...)
+	all = append(all, true, actor.RoleAdmin)
+	if _, err := tx.ExecContext(ctx, q, all...); err != nil {
+		return fmt.Errorf("identity: enforce 2FA policy: %w", err)
+	}
+	return nil
 }

@@ -477,6 +477,9 @@ func (s *Service) SetRoles(ctx context.Context, a actor.Actor, id int64, roles [
 		if _, err := tx.ExecContext(ctx, "UPDATE users SET updated_at = ? WHERE id = ?", db.T(now), id); err != nil {
 			return nil, fmt.Errorf("identity: touch user: %w", err)
 		}
+		if err := enforceMFAPolicy(ctx, tx, "u.id = ?", id); err != nil {
+			return nil, err
+		}
 		return []audit.Event{{Action: "user.roles_change", ObjectType: "user", ObjectID: itoa(id),
 			Detail: map[string]any{"added": rolesOrEmpty(added), "removed": rolesOrEmpty(removed)}}}, nil
 	})
