@@ -124,6 +124,9 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error)
 		// Requests that queued for the hasher passed the check above before
 		// the failures of the others were recorded; a burst of parallel
 		// guesses must not get around the lock that way.
+		if err := lockThrottle(ctx, tx, now, accountKey(username)); err != nil {
+			return nil, err
+		}
 		until, err := throttledUntil(ctx, tx, now, accountKey(username), addressKey(in.SourceIP))
 		if err != nil {
 			return nil, err
@@ -240,6 +243,9 @@ func (s *Service) completeLogin(ctx context.Context, pendingToken, sourceIP, use
 	err = s.write(ctx, who, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
 		// The lock is read inside the transaction: a code check is cheap, and
 		// a burst of parallel guesses read outside would all pass it.
+		if err := lockThrottle(ctx, tx, now, accountKey(u.Username)); err != nil {
+			return nil, err
+		}
 		until, err := throttledUntil(ctx, tx, now, accountKey(u.Username), addressKey(sourceIP))
 		if err != nil {
 			return nil, err

@@ -429,3 +429,36 @@ func TestLoginLockedWhileChecking(t *testing.T) {
 		h.wantAudits("auth.login", 0)
 	})
 }
+
+// TestParallelCodeGuessesThrottled: a burst of parallel second-factor
+// guesses gets no more tries than the throttle allows, on both dialects.
+func TestParallelCodeGuessesThrottled(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		h.mustCreateUser("anna", actor.RoleEmployee)
+		_, secret, _ := h.enrol(h.login("anna").Token)
+		h.clk.Advance(time.Minute)
+		pending := h.login("anna").Token
+		bad := wrongCode(h.code(secret, 0), h.code(secret, -1))
+		const n = 20
+		var wg sync.WaitGroup
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := h.svc.CompleteLoginTOTP(h.ctx, pending, bad, "192.0.2.7", "test"); err == nil {
+					t.Error("wrong code accepted")
+				}
+			}()
+		}
+		wg.Wait()
+		free := identity.DefaultThrottlePolicy().AccountFree
+		if got := len(h.audits("auth.2fa_failed")); got != free {
+			t.Errorf("%d parallel wrong codes: %d were checked, want %d (then throttled)", n, got, free)
+		}
+		if got := len(h.audits("auth.login_throttled")); got != n-free {
+			t.Errorf("%d parallel wrong codes: %d throttled, want %d", n, got, n-free)
+		}
+	})
+}

@@ -99,3 +99,15 @@ func clearThrottle(ctx context.Context, tx *db.Tx, key string) error {
 	}
 	return nil
 }
+
+// lockThrottle takes the row lock of key's counter (creating an empty
+// counter when none exists) before a transaction reads it. On PostgreSQL
+// concurrent checks of one account then queue behind each other and each
+// sees the failures the others recorded; SQLite has one writer anyway.
+func lockThrottle(ctx context.Context, tx *db.Tx, now time.Time, key string) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO login_throttle (key, failures, last_failure_at, locked_until) VALUES (?, 0, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET failures = login_throttle.failures`, key, db.T(now), db.T(now)); err != nil {
+		return fmt.Errorf("identity: lock throttle: %w", err)
+	}
+	return nil
+}
