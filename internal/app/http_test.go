@@ -33,6 +33,9 @@ func checkLabelled(t *testing.T, doc *html.Node) map[string]string {
 	t.Helper()
 	labels := map[string]string{}
 	for _, in := range findAll(doc, func(e *html.Node) bool {
+		if hasAttr(e, "hidden") {
+			return false // e.g. the username for password managers
+		}
 		return (e.DataAtom == atom.Input && attr(e, "type") != "hidden") || e.DataAtom == atom.Select || e.DataAtom == atom.Textarea
 	}) {
 		id := attr(in, "id")
