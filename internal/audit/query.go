@@ -138,3 +138,12 @@ func (s *Service) Export(ctx context.Context, a actor.Actor, f Filter, w io.Writ
 	}
 	return rows.Err()
 }
+
+// Verify checks the whole chain (see the package function Verify) for an
+// actor who may read the trail.
+func (s *Service) Verify(ctx context.Context, a actor.Actor) (VerifyResult, error) {
+	if !CanRead(a) {
+		return VerifyResult{}, apperr.NotFoundf("not_found", "not found")
+	}
+	return Verify(ctx, s.DB)
+}

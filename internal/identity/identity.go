@@ -60,6 +60,10 @@ func NewService(d *db.DB, c clock.Clock, h *password.Hasher, box *SecretBox, s S
 	return &Service{db: d, clock: c, hasher: h, box: box, settings: s, log: log}
 }
 
+// Now returns the current time of the service's clock, for views that
+// compare with stored instants (e.g. "expired").
+func (s *Service) Now() time.Time { return s.clock.Now() }
+
 // Settings returns the service settings.
 func (s *Service) Settings() Settings { return s.settings }
 

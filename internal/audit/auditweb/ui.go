@@ -222,7 +222,7 @@ func (h *Handler) uiVerify(w http.ResponseWriter, r *http.Request) {
 		h.srv.Error(w, r, apperr.Invalidf("invalid_form", "invalid form"))
 		return
 	}
-	res, err := audit.Verify(r.Context(), h.audit.DB)
+	res, err := h.audit.Verify(r.Context(), a.Actor)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return

@@ -128,7 +128,7 @@ func (h *Handler) renderProfile(w http.ResponseWriter, r *http.Request, status i
 		h.srv.Error(w, r, err)
 		return
 	}
-	now := time.Now()
+	now := h.ident.Now()
 	for _, t := range tokens {
 		row := profileToken{ID: t.ID, Name: t.Name, Prefix: t.Prefix, Scope: p.L.T("profile.token_scope_" + t.Scope),
 			Created: p.L.DateTime(t.CreatedAt, p.Loc), Expires: p.L.DateTime(t.ExpiresAt, p.Loc),
