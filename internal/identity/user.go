@@ -71,6 +71,9 @@ type UserUpdate struct {
 	SupervisorID *int64
 	State        *string
 	Language     *string
+	// Roles replaces the user's roles (administrators only), in the same
+	// transaction as the profile fields.
+	Roles *[]string
 }
 
 // UserFilter selects users for ListUsers.
@@ -356,8 +359,9 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// UpdateUser changes a user's profile. Administrators may change every
-// field; users may change their own display name and language.
+// UpdateUser changes a user's profile and, with Roles set, their roles in
+// one transaction. Administrators may change every field; users may change
+// their own display name and language.
 func (s *Service) UpdateUser(ctx context.Context, a actor.Actor, id int64, up UserUpdate) (User, error) {
 	old, err := s.getUser(ctx, s.db, id)
 	if err != nil {
@@ -374,10 +378,27 @@ func (s *Service) UpdateUser(ctx context.Context, a actor.Actor, id int64, up Us
 	if len(verr.Fields) > 0 {
 		return User{}, verr
 	}
+	var roles []string
+	if up.Roles != nil {
+		if err := checkRoles(*up.Roles); err != nil {
+			return User{}, err
+		}
+		roles = normalizeRoles(*up.Roles)
+	}
 	err = s.write(ctx, a, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
 		cur, err := s.getUser(ctx, tx, id)
 		if err != nil {
 			return nil, err
+		}
+		var events []audit.Event
+		if up.Roles != nil {
+			ev, err := applyRoles(ctx, tx, a, cur, roles, now)
+			if err != nil {
+				return nil, err
+			}
+			if ev != nil {
+				events = append(events, *ev)
+			}
 		}
 		var changed []string
 		set := func(field string, differs bool) {
@@ -411,7 +432,7 @@ func (s *Service) UpdateUser(ctx context.Context, a actor.Actor, id int64, up Us
 			next.Language = *up.Language
 		}
 		if len(changed) == 0 {
-			return nil, nil
+			return events, nil
 		}
 		if err := checkRefs(ctx, tx, orZero(up.OrgUnitID), orZero(up.SupervisorID), id); err != nil {
 			return nil, err
@@ -421,7 +442,7 @@ func (s *Service) UpdateUser(ctx context.Context, a actor.Actor, id int64, up Us
 			next.DisplayName, next.Email, nullID(next.OrgUnitID), nullID(next.SupervisorID), next.State, next.Language, db.T(now), id); err != nil {
 			return nil, fmt.Errorf("identity: update user: %w", err)
 		}
-		return []audit.Event{{Action: "user.update", ObjectType: "user", ObjectID: itoa(id), Detail: map[string]any{"fields": changed}}}, nil
+		return append(events, audit.Event{Action: "user.update", ObjectType: "user", ObjectID: itoa(id), Detail: map[string]any{"fields": changed}}), nil
 	})
 	if err != nil {
 		return User{}, err
@@ -442,51 +463,43 @@ func (s *Service) SetRoles(ctx context.Context, a actor.Actor, id int64, roles [
 	if !canManageUsers(a) {
 		return User{}, errNotFound
 	}
-	if err := checkRoles(roles); err != nil {
-		return User{}, err
+	return s.UpdateUser(ctx, a, id, UserUpdate{Roles: &roles})
+}
+
+// applyRoles replaces the roles of u inside tx and returns the audit event,
+// or nil when nothing changed. roles must be checked and normalised.
+func applyRoles(ctx context.Context, tx *db.Tx, a actor.Actor, u User, roles []string, now time.Time) (*audit.Event, error) {
+	if u.ID == a.UserID && u.Has(actor.RoleAdmin) && !slices.Contains(roles, actor.RoleAdmin) {
+		return nil, apperr.Conflictf("cannot_remove_own_admin", "administrators cannot remove their own admin role").WithField("roles", "cannot_remove_own_admin")
 	}
-	roles = normalizeRoles(roles)
-	err := s.write(ctx, a, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
-		u, err := s.getUser(ctx, tx, id)
-		if err != nil {
-			return nil, err
+	var added, removed []string
+	for _, r := range roles {
+		if !u.Has(r) {
+			added = append(added, r)
 		}
-		if id == a.UserID && u.Has(actor.RoleAdmin) && !slices.Contains(roles, actor.RoleAdmin) {
-			return nil, apperr.Conflictf("cannot_remove_own_admin", "administrators cannot remove their own admin role")
-		}
-		var added, removed []string
-		for _, r := range roles {
-			if !u.Has(r) {
-				added = append(added, r)
-			}
-		}
-		for _, r := range u.Roles {
-			if !slices.Contains(roles, r) {
-				removed = append(removed, r)
-			}
-		}
-		if len(added)+len(removed) == 0 {
-			return nil, nil
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM user_roles WHERE user_id = ?", id); err != nil {
-			return nil, fmt.Errorf("identity: clear roles: %w", err)
-		}
-		if err := insertRoles(ctx, tx, id, roles); err != nil {
-			return nil, err
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE users SET updated_at = ? WHERE id = ?", db.T(now), id); err != nil {
-			return nil, fmt.Errorf("identity: touch user: %w", err)
-		}
-		if err := enforceMFAPolicy(ctx, tx, "u.id = ?", id); err != nil {
-			return nil, err
-		}
-		return []audit.Event{{Action: "user.roles_change", ObjectType: "user", ObjectID: itoa(id),
-			Detail: map[string]any{"added": rolesOrEmpty(added), "removed": rolesOrEmpty(removed)}}}, nil
-	})
-	if err != nil {
-		return User{}, err
 	}
-	return s.getUser(ctx, s.db, id)
+	for _, r := range u.Roles {
+		if !slices.Contains(roles, r) {
+			removed = append(removed, r)
+		}
+	}
+	if len(added)+len(removed) == 0 {
+		return nil, nil
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM user_roles WHERE user_id = ?", u.ID); err != nil {
+		return nil, fmt.Errorf("identity: clear roles: %w", err)
+	}
+	if err := insertRoles(ctx, tx, u.ID, roles); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE users SET updated_at = ? WHERE id = ?", db.T(now), u.ID); err != nil {
+		return nil, fmt.Errorf("identity: touch user: %w", err)
+	}
+	if err := enforceMFAPolicy(ctx, tx, "u.id = ?", u.ID); err != nil {
+		return nil, err
+	}
+	return &audit.Event{Action: "user.roles_change", ObjectType: "user", ObjectID: itoa(u.ID),
+		Detail: map[string]any{"added": rolesOrEmpty(added), "removed": rolesOrEmpty(removed)}}, nil
 }
 
 // SetDisabled disables or re-enables a user. Disabling ends all of the

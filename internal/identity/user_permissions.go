@@ -27,7 +27,7 @@ func canViewUser(a actor.Actor, u User) bool {
 }
 
 // canEditProfile: administrators change everything; users change their own
-// display name and language.
+// display name and language, never their roles.
 func canEditProfile(a actor.Actor, u User, up UserUpdate) bool {
 	if !a.CanWrite() {
 		return false
@@ -38,5 +38,5 @@ func canEditProfile(a actor.Actor, u User, up UserUpdate) bool {
 	if a.UserID != u.ID {
 		return false
 	}
-	return up.Email == nil && up.OrgUnitID == nil && up.SupervisorID == nil && up.State == nil
+	return up.Email == nil && up.OrgUnitID == nil && up.SupervisorID == nil && up.State == nil && up.Roles == nil
 }

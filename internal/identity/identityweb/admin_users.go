@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"ortlos/internal/actor"
-	"ortlos/internal/apperr"
 	"ortlos/internal/identity"
 	"ortlos/internal/web"
 )
@@ -287,26 +286,13 @@ func (h *Handler) adminUserSave(w http.ResponseWriter, r *http.Request) {
 	form := userFormFrom(r)
 	form.Username = u.Username
 	org, sup, err := adminUserRefs(form)
-	// The roles are checked before anything is saved, so that the two
-	// service calls below either both succeed or fail at the first one.
 	if err == nil {
-		for _, role := range form.Roles {
-			if !slices.Contains(actor.BuiltinRoles, role) {
-				err = uiFieldError("roles", "unknown_role")
-			}
-		}
-	}
-	if err == nil && u.ID == a.User.ID && u.Has(actor.RoleAdmin) && !slices.Contains(form.Roles, actor.RoleAdmin) {
-		err = apperr.Conflictf("cannot_remove_own_admin", "administrators cannot remove their own admin role").WithField("roles", "cannot_remove_own_admin")
-	}
-	if err == nil {
+		// Profile and roles are saved in one transaction.
+		roles := form.Roles
 		_, err = h.ident.UpdateUser(r.Context(), a.Actor, u.ID, identity.UserUpdate{
 			DisplayName: &form.DisplayName, Email: &form.Email, OrgUnitID: &org, SupervisorID: &sup,
-			State: &form.State, Language: &form.Language,
+			State: &form.State, Language: &form.Language, Roles: &roles,
 		})
-	}
-	if err == nil {
-		_, err = h.ident.SetRoles(r.Context(), a.Actor, u.ID, form.Roles)
 	}
 	if err != nil {
 		h.uiFailed(w, r, err, func(st int) { h.renderAdminUser(w, r, a, st, u, form, err) })
