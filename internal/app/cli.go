@@ -35,6 +35,8 @@ Commands:
                         manage users on the server (scripting, recovery)
   token create          create a personal API token for a user
   audit verify|export   check the audit trail's hash chain, export it as JSON Lines
+  holidays              list the public holidays of a Bundesland and year
+  worktime check        check clock intervals against the Arbeitszeitgesetz
   config                print the effective configuration (secrets hidden)
   version               print the version
 
@@ -65,6 +67,10 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = cmdToken(ctx, rest, env)
 	case "audit":
 		err = cmdAudit(ctx, rest, env)
+	case "holidays":
+		err = cmdHolidays(rest, env)
+	case "worktime":
+		err = cmdWorktime(rest, env)
 	case "config":
 		err = cmdConfig(rest, env)
 	case "version":
