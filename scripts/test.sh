@@ -12,6 +12,8 @@ compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
 command -v chromium >/dev/null || need+=(chromium)
 command -v oathtool >/dev/null || need+=(oathtool)
 command -v python3 >/dev/null || need+=(python3)
+# A real iCalendar parser from another project checks our .ics output.
+/usr/bin/python3 -c "import icalendar" 2>/dev/null || need+=(python3-icalendar)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "==> installing ${need[*]}"
