@@ -86,7 +86,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
-	case errors.Is(err, errUsage):
+	case errors.Is(err, errUsage), errors.Is(err, errInput):
 		fmt.Fprintln(env.Stderr, "ortlos:", err)
 		return 2
 	default:
@@ -96,6 +96,13 @@ func Run(ctx context.Context, args []string, env Env) int {
 }
 
 var errUsage = errors.New("usage")
+
+// errInput marks invalid input data (exit code 2, like usage errors).
+var errInput = errors.New("invalid input")
+
+func inputErr(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", errInput, fmt.Sprintf(format, a...))
+}
 
 func usageErr(format string, a ...any) error {
 	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, a...))

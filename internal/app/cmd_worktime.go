@@ -74,19 +74,19 @@ func worktimeCheck(args []string, env Env) error {
 	} else {
 		f, err := os.Open(path)
 		if err != nil {
-			return usageErr("worktime check: %v", err)
+			return inputErr("worktime check: %v", err)
 		}
 		defer f.Close()
 		r, name = f, path
 	}
 	in, err := decodeWorktimeInput(r)
 	if err != nil {
-		return usageErr("worktime check: %s: %v", name, err)
+		return inputErr("worktime check: %s: %v", name, err)
 	}
 	res, err := arbzg.Check(in, holiday.Calendar{})
 	if err != nil {
 		if e, ok := apperr.As(err); ok && e.Kind == apperr.Invalid {
-			return usageErr("worktime check: %s: %s", name, e.Message)
+			return inputErr("worktime check: %s: %s", name, e.Message)
 		}
 		return fmt.Errorf("worktime check: %w", err)
 	}
