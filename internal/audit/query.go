@@ -96,20 +96,14 @@ func (s *Service) List(ctx context.Context, a actor.Actor, f Filter) ([]Record, 
 		f.Limit = 50
 	}
 	where, args := f.where()
-	rows, err := s.DB.QueryContext(ctx, "SELECT "+selectColumns+" FROM audit_log"+where+" ORDER BY seq DESC LIMIT ?", append(args, f.Limit)...)
+	out, err := db.Query(ctx, s.DB, func(row db.Scanner) (r Record, err error) {
+		err = scanRecord(row, &r)
+		return r, err
+	}, "SELECT "+selectColumns+" FROM audit_log"+where+" ORDER BY seq DESC LIMIT ?", append(args, f.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("audit: list: %w", err)
 	}
-	defer rows.Close()
-	var out []Record
-	for rows.Next() {
-		var r Record
-		if err := scanRecord(rows, &r); err != nil {
-			return nil, fmt.Errorf("audit: list: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Export writes records matching f (ignoring paging) as JSON Lines in

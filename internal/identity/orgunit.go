@@ -70,20 +70,11 @@ func (s *Service) ListOrgUnits(ctx context.Context, a actor.Actor) ([]OrgUnit, e
 	if !a.Authenticated() && !a.Privileged() {
 		return nil, errNotFound
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+orgUnitColumns+" FROM org_units ORDER BY name, id")
+	out, err := db.Query(ctx, s.db, scanOrgUnit, "SELECT "+orgUnitColumns+" FROM org_units ORDER BY name, id")
 	if err != nil {
 		return nil, fmt.Errorf("identity: list org units: %w", err)
 	}
-	defer rows.Close()
-	var out []OrgUnit
-	for rows.Next() {
-		o, err := scanOrgUnit(rows)
-		if err != nil {
-			return nil, fmt.Errorf("identity: scan org unit: %w", err)
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // GetOrgUnit returns one org unit.
@@ -208,7 +199,7 @@ func (s *Service) DeleteOrgUnit(ctx context.Context, a actor.Actor, id int64) er
 
 const orgUnitColumns = "id, parent_id, name, kind, created_at, updated_at"
 
-func scanOrgUnit(row interface{ Scan(...any) error }) (OrgUnit, error) {
+func scanOrgUnit(row db.Scanner) (OrgUnit, error) {
 	var o OrgUnit
 	var parent sql.NullInt64
 	var c, u db.Time

@@ -29,23 +29,17 @@ func (s *Service) ListRoles(ctx context.Context, a actor.Actor) ([]Role, error) 
 }
 
 func listRoles(ctx context.Context, q db.Querier) ([]Role, error) {
-	rows, err := q.QueryContext(ctx, "SELECT id, mfa_required FROM roles")
+	out, err := db.Query(ctx, q, func(row db.Scanner) (r Role, err error) {
+		err = row.Scan(&r.ID, &r.MFARequired)
+		return r, err
+	}, "SELECT id, mfa_required FROM roles")
 	if err != nil {
 		return nil, fmt.Errorf("identity: list roles: %w", err)
-	}
-	defer rows.Close()
-	var out []Role
-	for rows.Next() {
-		var r Role
-		if err := rows.Scan(&r.ID, &r.MFARequired); err != nil {
-			return nil, fmt.Errorf("identity: scan role: %w", err)
-		}
-		out = append(out, r)
 	}
 	slices.SortFunc(out, func(a, b Role) int {
 		return slices.Index(actor.BuiltinRoles, a.ID) - slices.Index(actor.BuiltinRoles, b.ID)
 	})
-	return out, rows.Err()
+	return out, nil
 }
 
 // SetRoleMFARequired changes whether a role requires a second factor. The

@@ -198,20 +198,12 @@ func (s *Service) ListTokensOf(ctx context.Context, a actor.Actor, userID int64)
 }
 
 func (s *Service) listTokens(ctx context.Context, userID int64) ([]APIToken, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+tokenColumns+" FROM api_tokens t WHERE t.user_id = ? ORDER BY t.created_at DESC, t.id DESC", userID)
+	out, err := db.Query(ctx, s.db, func(r db.Scanner) (APIToken, error) { return scanToken(r) },
+		"SELECT "+tokenColumns+" FROM api_tokens t WHERE t.user_id = ? ORDER BY t.created_at DESC, t.id DESC", userID)
 	if err != nil {
 		return nil, fmt.Errorf("identity: list tokens: %w", err)
 	}
-	defer rows.Close()
-	var out []APIToken
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, fmt.Errorf("identity: scan token: %w", err)
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RevokeToken deletes one of the actor's own tokens; other people's tokens

@@ -333,14 +333,10 @@ func (s *Service) ListUsers(ctx context.Context, a actor.Actor, f UserFilter) ([
 		return nil, 0, fmt.Errorf("identity: count users: %w", err)
 	}
 	limit := clampLimit(f.Limit)
-	rows, err := s.db.QueryContext(ctx, "SELECT "+userColumns+" FROM users u"+where+" ORDER BY u.display_name, u.id LIMIT ? OFFSET ?",
+	users, err := db.Query(ctx, s.db, scanUser, "SELECT "+userColumns+" FROM users u"+where+" ORDER BY u.display_name, u.id LIMIT ? OFFSET ?",
 		append(args, limit, max(f.Offset, 0))...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("identity: list users: %w", err)
-	}
-	users, err := scanUsers(rows)
-	if err != nil {
-		return nil, 0, err
 	}
 	if err := s.loadRoles(ctx, s.db, users); err != nil {
 		return nil, 0, err
@@ -585,7 +581,7 @@ func fieldError(err error, field string) error {
 const userColumns = `u.id, u.username, u.display_name, u.email, u.org_unit_id, u.supervisor_id, u.state, u.language,
 	u.disabled, u.totp_enabled, u.created_at, u.updated_at, u.password_hash, u.totp_secret, u.totp_last_step`
 
-func scanUser(row interface{ Scan(...any) error }) (User, error) {
+func scanUser(row db.Scanner) (User, error) {
 	var u User
 	var org, sup sql.NullInt64
 	var created, updated db.Time
@@ -594,19 +590,6 @@ func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	u.OrgUnitID, u.SupervisorID = org.Int64, sup.Int64
 	u.CreatedAt, u.UpdatedAt = created.Time, updated.Time
 	return u, err
-}
-
-func scanUsers(rows *sql.Rows) ([]User, error) {
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("identity: scan user: %w", err)
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
 }
 
 func (s *Service) getUser(ctx context.Context, q db.Querier, id int64) (User, error) {
