@@ -25,6 +25,8 @@ import (
 	"ortlos/internal/identity/password"
 	"ortlos/internal/web"
 	"ortlos/internal/web/openapi"
+	"ortlos/internal/worktime"
+	"ortlos/internal/worktime/worktimeweb"
 )
 
 // Main is a running ortlos instance. Tests build one with a config whose
@@ -41,6 +43,7 @@ type Main struct {
 	DB       *db.DB
 	Identity *identity.Service
 	Audit    *audit.Service
+	Worktime *worktime.Service
 	Server   *web.Server
 	Metrics  *web.Metrics
 
@@ -100,8 +103,9 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Identity = identity.NewService(d, m.Clock, hasher, box, settings, m.Log)
 	m.Audit = &audit.Service{DB: d}
+	m.Worktime = worktime.NewService(d, m.Clock).WithLocation(cfg.Location())
 
-	renderer, err := web.NewRenderer(web.Pages(), identityweb.Pages(), auditweb.Pages())
+	renderer, err := web.NewRenderer(web.Pages(), identityweb.Pages(), auditweb.Pages(), worktimeweb.Pages())
 	if err != nil {
 		return err
 	}
@@ -116,6 +120,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}, m.Log, m.Identity, renderer, m.Metrics)
 	m.Server.Handle("GET /readyz", http.HandlerFunc(m.ready))
 	identityweb.Register(m.Server, m.Identity, m.Metrics)
+	worktimeweb.Register(m.Server, m.Worktime)
 	auditweb.Register(m.Server, m.Audit, m.Identity)
 	openapi.Register(m.Server)
 	m.http = m.Server.HTTPServer()

@@ -1,0 +1,35 @@
+// Package worktimeweb serves the working-time page (clock in and out, breaks)
+// and its JSON API twins.
+package worktimeweb
+
+import (
+	"embed"
+	"io/fs"
+
+	"ortlos/internal/web"
+	"ortlos/internal/worktime"
+)
+
+//go:embed pages/*.html
+var pagesFS embed.FS
+
+// Pages returns the page templates of this module.
+func Pages() fs.FS {
+	sub, _ := fs.Sub(pagesFS, "pages")
+	return sub
+}
+
+// Handler serves the working-time module.
+type Handler struct {
+	srv *web.Server
+	svc *worktime.Service
+}
+
+// Register adds the module's routes and navigation entry to srv.
+func Register(srv *web.Server, svc *worktime.Service) *Handler {
+	h := &Handler{srv: srv, svc: svc}
+	h.registerUI()
+	h.registerAPI()
+	srv.AddNav("/worktime", "nav.worktime", nil)
+	return h
+}
