@@ -139,3 +139,23 @@ func (r Record) ComputeHash() string {
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
+
+// Write runs fn in a write transaction on d with one timestamp (now,
+// truncated to the stored precision) and appends the audit events fn
+// returns, so a change and its record commit together or not at all. It is
+// the one way modules write: fn returns an error to roll everything back.
+func Write(ctx context.Context, d *db.DB, now time.Time, a actor.Actor, fn func(tx *db.Tx, now time.Time) ([]Event, error)) error {
+	now = now.UTC().Truncate(time.Microsecond)
+	return d.InTx(ctx, func(tx *db.Tx) error {
+		events, err := fn(tx, now)
+		if err != nil {
+			return err
+		}
+		for _, ev := range events {
+			if _, err := Append(ctx, tx, now, a, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

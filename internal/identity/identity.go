@@ -67,23 +67,9 @@ func (s *Service) Now() time.Time { return s.clock.Now() }
 // Settings returns the service settings.
 func (s *Service) Settings() Settings { return s.settings }
 
-// write runs fn in a transaction with one timestamp from the clock and
-// appends the audit events fn returns, so a change and its record commit
-// together or not at all.
+// write runs fn with its audit events in one transaction (audit.Write).
 func (s *Service) write(ctx context.Context, a actor.Actor, fn func(tx *db.Tx, now time.Time) ([]audit.Event, error)) error {
-	now := s.clock.Now()
-	return s.db.InTx(ctx, func(tx *db.Tx) error {
-		events, err := fn(tx, now)
-		if err != nil {
-			return err
-		}
-		for _, ev := range events {
-			if _, err := audit.Append(ctx, tx, now, a, ev); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return audit.Write(ctx, s.db, s.clock.Now(), a, fn)
 }
 
 // Audit records a security event that changes nothing else (for example an
