@@ -19,7 +19,7 @@ import (
 	"ortlos/internal/identity"
 )
 
-var rawKey = regexp.MustCompile(`^(err|flash|nav|layout|login|home|user|admin|profile|audit|enrol|codes|setup|role|org)\.[a-z0-9_.]+$`)
+var rawKey = regexp.MustCompile(`^(err|flash|nav|layout|login|home|user|admin|profile|audit|enrol|codes|setup|role|org|worktime|work_models)\.[a-z0-9_.]+$`)
 
 func checkAccessible(t *testing.T, page string, doc *html.Node, lang string) {
 	t.Helper()
@@ -85,7 +85,7 @@ func TestPagesAccessible(t *testing.T) {
 	pages := []string{"/", "/profile", "/profile/2fa/reset", "/profile/2fa/recovery-codes",
 		"/admin/users", "/admin/users/new", fmt.Sprintf("/admin/users/%d", emp.ID),
 		"/admin/org-units", fmt.Sprintf("/admin/org-units/%d", ou.ID), "/admin/roles",
-		"/audit", "/audit?action=auth.", "/worktime", "/does-not-exist"}
+		"/audit", "/audit?action=auth.", "/worktime", "/worktime/models", "/does-not-exist"}
 	for _, lang := range []string{"de", "en"} {
 		if lang == "en" {
 			wantStatus(t, form(t, c, ts.URL+"/profile/language", map[string][]string{"language": {"en"}}), http.StatusSeeOther)

@@ -1,5 +1,5 @@
-// Package worktimeweb serves the working-time page (clock in and out, breaks)
-// and its JSON API twins.
+// Package worktimeweb serves the working-time page (clock in and out, breaks),
+// the work-model page for HR (Arbeitszeitmodelle) and their JSON API twins.
 package worktimeweb
 
 import (
@@ -25,11 +25,13 @@ type Handler struct {
 	svc *worktime.Service
 }
 
-// Register adds the module's routes and navigation entry to srv.
+// Register adds the module's routes and navigation entries to srv.
 func Register(srv *web.Server, svc *worktime.Service) *Handler {
 	h := &Handler{srv: srv, svc: svc}
 	h.registerUI()
 	h.registerAPI()
+	h.registerWorkModelUI()
+	h.registerWorkModelAPI()
 	srv.AddNav("/worktime", "nav.worktime", nil)
 	return h
 }
