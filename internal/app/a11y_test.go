@@ -85,7 +85,7 @@ func TestPagesAccessible(t *testing.T) {
 	pages := []string{"/", "/profile", "/profile/2fa/reset", "/profile/2fa/recovery-codes",
 		"/admin/users", "/admin/users/new", fmt.Sprintf("/admin/users/%d", emp.ID),
 		"/admin/org-units", fmt.Sprintf("/admin/org-units/%d", ou.ID), "/admin/roles",
-		"/audit", "/audit?action=auth.", "/worktime", "/worktime/models", "/does-not-exist"}
+		"/audit", "/audit?action=auth.", "/worktime", "/worktime/month", "/worktime/month?year=2026&month=4", "/worktime/models", "/does-not-exist"}
 	for _, lang := range []string{"de", "en"} {
 		if lang == "en" {
 			wantStatus(t, form(t, c, ts.URL+"/profile/language", map[string][]string{"language": {"en"}}), http.StatusSeeOther)

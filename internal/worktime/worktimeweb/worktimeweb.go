@@ -32,6 +32,8 @@ func Register(srv *web.Server, svc *worktime.Service) *Handler {
 	h.registerAPI()
 	h.registerWorkModelUI()
 	h.registerWorkModelAPI()
+	h.registerMonthUI()
+	h.registerMonthAPI()
 	srv.AddNav("/worktime", "nav.worktime", nil)
 	return h
 }

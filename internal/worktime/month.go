@@ -1,0 +1,192 @@
+package worktime
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"ortlos/internal/actor"
+	"ortlos/internal/apperr"
+	"ortlos/internal/civil"
+	"ortlos/internal/holiday"
+	"ortlos/internal/worktime/arbzg"
+)
+
+// MonthDay is one calendar day of a person's month view.
+type MonthDay struct {
+	Date civil.Date
+	// TargetMinutes is the Sollzeit of the day (see TargetMinutes).
+	TargetMinutes int
+	// WorkedMinutes and BreakMinutes sum the shifts that belong to the day
+	// (a shift belongs to the local date on which it starts, so a night
+	// shift counts wholly on its first day).
+	WorkedMinutes int
+	BreakMinutes  int
+	// BalanceMinutes is WorkedMinutes minus TargetMinutes; 0 for days
+	// after today, which do not count (Counted is false).
+	BalanceMinutes int
+	Counted        bool
+	// HolidayName and HolidayScope name a statutory holiday of the state
+	// on the day (statewide wins over regional); empty on other days.
+	HolidayName  string
+	HolidayScope holiday.Scope
+	// Findings are the ArbZG findings dated on the day.
+	Findings []arbzg.Finding
+	// Running reports that the day's working time includes an interval
+	// that is still running, counted up to now.
+	Running bool
+}
+
+// MonthTotals sums the days of a month view.
+type MonthTotals struct {
+	// TargetMinutes is the target of the whole month; TargetToDateMinutes
+	// that of the days up to today, the basis of BalanceMinutes.
+	TargetMinutes       int
+	TargetToDateMinutes int
+	WorkedMinutes       int
+	BreakMinutes        int
+	// BalanceMinutes sums the balances of the counted days (up to today).
+	BalanceMinutes int
+}
+
+// MonthView is a person's working time in one calendar month.
+type MonthView struct {
+	UserID int64
+	Year   int
+	Month  time.Month
+	Days   []MonthDay
+	Totals MonthTotals
+	// Findings are the findings of the check dated in the month, in the
+	// engine's order.
+	Findings []arbzg.Finding
+	// Running reports that an interval is running (counted up to now).
+	Running bool
+}
+
+// Today returns the current calendar day in the organisation's zone.
+func (s *Service) Today() civil.Date { return civil.In(s.clock.Now(), s.loc) }
+
+// Month returns the month view of userID for year and month, judged with
+// the holidays of state (a Land code such as "NW") in the organisation's
+// zone. The person, their lead, HR and administrators may see it; everyone
+// else gets NotFound.
+//
+// The compliance engine (arbzg.Check) sees the entries overlapping the
+// month and the day before and after it: the day before gives the rest
+// period (§ 5) before the month's first shift and the shift that may run
+// over midnight into the month's first day; the day after lets a shift
+// starting on the month's last evening end. Only findings dated in the
+// month are reported; findings about a year (§ 11) or a reference period
+// (the § 3 average) need more than a month of data and are left to
+// reports over those spans.
+//
+// A running interval counts up to now (the service clock) and marks its
+// day Running. Days after today have no working time; they keep their
+// target but are not counted into the balance, so the month balance is
+// the balance up to and including today.
+func (s *Service) Month(ctx context.Context, a actor.Actor, userID int64, state string, year int, month time.Month) (MonthView, error) {
+	supervisor, err := userSupervisor(ctx, s.db, userID)
+	if err != nil {
+		return MonthView{}, err
+	}
+	if !canViewEntries(a, userID, supervisor) {
+		return MonthView{}, errNotFound
+	}
+	if month < time.January || month > time.December {
+		return MonthView{}, apperr.Invalidf("invalid_filter", "month must be 1 to 12").WithField("month", "invalid_filter")
+	}
+	if year < holiday.MinYear || year > holiday.MaxYear {
+		return MonthView{}, apperr.Invalidf("invalid_filter", "year must be %d to %d", holiday.MinYear, holiday.MaxYear).WithField("year", "invalid_filter")
+	}
+	first := civil.D(year, month, 1)
+	last := civil.D(year, month+1, 1).AddDays(-1)
+	targets, err := s.TargetMinutes(ctx, userID, state, first, last)
+	if err != nil {
+		return MonthView{}, err
+	}
+	entries, err := entriesBetween(ctx, s.db, userID, first.AddDays(-1).Start(s.loc), last.AddDays(2).Start(s.loc))
+	if err != nil {
+		return MonthView{}, err
+	}
+	now := s.clock.Now()
+	today := civil.In(now, s.loc)
+
+	in := arbzg.Input{State: state, Location: s.loc}
+	var running *time.Time // start of the running interval
+	for _, e := range entries {
+		end := now
+		if e.End != nil {
+			end = *e.End
+		} else {
+			st := e.Start
+			running = &st
+			// A clock-out forgotten for more than a week would make the
+			// engine refuse the whole month; count at most a week.
+			if end.Sub(e.Start) > arbzg.MaxIntervalLength {
+				end = e.Start.Add(arbzg.MaxIntervalLength)
+			}
+		}
+		// Empty intervals (a clock-out in the same instant) carry no time
+		// and the engine refuses them.
+		if end.After(e.Start) {
+			in.Intervals = append(in.Intervals, arbzg.Interval{Start: e.Start, End: end})
+		}
+	}
+	res, err := arbzg.Check(in, holiday.Calendar{})
+	if err != nil {
+		return MonthView{}, fmt.Errorf("worktime: month check: %w", err)
+	}
+
+	out := MonthView{UserID: userID, Year: year, Month: month, Findings: []arbzg.Finding{}}
+	index := map[civil.Date]int{}
+	for d := first; !d.After(last); d = d.AddDays(1) {
+		day := MonthDay{Date: d, TargetMinutes: targets[d], Findings: []arbzg.Finding{}}
+		if h, ok := holiday.Lookup(state, d); ok {
+			day.HolidayName, day.HolidayScope = h.Name, h.Scope
+		}
+		index[d] = len(out.Days)
+		out.Days = append(out.Days, day)
+	}
+	for _, sh := range res.Shifts {
+		i, ok := index[sh.Date]
+		if !ok {
+			continue
+		}
+		out.Days[i].WorkedMinutes += sh.WorkingMinutes
+		out.Days[i].BreakMinutes += sh.BreakMinutes
+		if running != nil {
+			rs := running.Truncate(time.Minute)
+			if !rs.Before(sh.Start) && rs.Before(sh.End) {
+				out.Days[i].Running, out.Running = true, true
+			}
+		}
+	}
+	if running != nil && !out.Running {
+		// A running interval shorter than a minute forms no shift yet.
+		if i, ok := index[civil.In(*running, s.loc)]; ok {
+			out.Days[i].Running, out.Running = true, true
+		}
+	}
+	for _, f := range res.Findings {
+		i, ok := index[f.Date]
+		if !ok {
+			continue
+		}
+		out.Days[i].Findings = append(out.Days[i].Findings, f)
+		out.Findings = append(out.Findings, f)
+	}
+	t := &out.Totals
+	for i := range out.Days {
+		d := &out.Days[i]
+		t.TargetMinutes += d.TargetMinutes
+		t.WorkedMinutes += d.WorkedMinutes
+		t.BreakMinutes += d.BreakMinutes
+		if !d.Date.After(today) {
+			d.Counted = true
+			d.BalanceMinutes = d.WorkedMinutes - d.TargetMinutes
+			t.TargetToDateMinutes += d.TargetMinutes
+			t.BalanceMinutes += d.BalanceMinutes
+		}
+	}
+	return out, nil
+}
