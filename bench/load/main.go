@@ -92,7 +92,7 @@ func run(scenario string, clients int, d time.Duration, dbURL string, hashes int
 	}
 	fmt.Printf("ortlos load scenarios: %d clients, %s each, database %s\n\n", clients, d, dbKind(cfg.DatabaseURL))
 	if scenario == "me" || scenario == "all" {
-		res := load(clients, d, func(c *http.Client, i int) (int, error) {
+		res := load(clients, d, func(c *http.Client) (int, error) {
 			req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/me", nil)
 			req.AddCookie(&http.Cookie{Name: "ortlos_session", Value: admin})
 			return do(c, req)
@@ -101,7 +101,7 @@ func run(scenario string, clients int, d time.Duration, dbURL string, hashes int
 	}
 	if scenario == "write" || scenario == "all" {
 		var n atomic.Int64
-		res := load(clients, d, func(c *http.Client, i int) (int, error) {
+		res := load(clients, d, func(c *http.Client) (int, error) {
 			k := n.Add(1)
 			id := ids[int(k)%len(ids)]
 			body := fmt.Sprintf(`{"display_name":"Nutzer %d"}`, k)
@@ -143,7 +143,7 @@ func run(scenario string, clients int, d time.Duration, dbURL string, hashes int
 				}
 			}()
 		}
-		res := load(clients-clients/2, d, func(c *http.Client, i int) (int, error) {
+		res := load(clients-clients/2, d, func(c *http.Client) (int, error) {
 			req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/me", nil)
 			req.AddCookie(&http.Cookie{Name: "ortlos_session", Value: admin})
 			return do(c, req)
@@ -358,44 +358,15 @@ type result struct {
 }
 
 // load runs fn from clients goroutines for d and collects latencies.
-func load(clients int, d time.Duration, fn func(c *http.Client, i int) (int, error)) result {
-	var mu sync.Mutex
-	var res result
-	var wg sync.WaitGroup
+func load(clients int, d time.Duration, fn func(c *http.Client) (int, error)) result {
 	deadline := time.Now().Add(d)
-	start := time.Now()
-	for w := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}, Timeout: 10 * time.Second}
-			var lat []time.Duration
-			failed := 0
-			var firstErr string
-			for i := 0; time.Now().Before(deadline); i++ {
-				t0 := time.Now()
-				code, err := fn(c, w*1_000_000+i)
-				lat = append(lat, time.Since(t0))
-				if err != nil || code < 200 || code > 299 {
-					failed++
-					if firstErr == "" {
-						firstErr = fmt.Sprintf("status %d err %v", code, err)
-					}
-				}
-			}
-			mu.Lock()
-			res.lat = append(res.lat, lat...)
-			res.failed += failed
-			if res.firstErr == "" {
-				res.firstErr = firstErr
-			}
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	res.elapsed = time.Since(start)
-	res.n = len(res.lat)
-	return res
+	return work(clients, func(c *http.Client) (int, bool, error) {
+		if !time.Now().Before(deadline) {
+			return 0, false, nil
+		}
+		code, err := fn(c)
+		return code, true, err
+	})
 }
 
 func (r result) print(name string) {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bufio"
+	"cmp"
 	"crypto/subtle"
 	"fmt"
 	"net/http"
@@ -92,10 +93,10 @@ func (m *Metrics) write(w *bufio.Writer) {
 	}
 	slices.SortFunc(keys, func(a, b seriesKey) int {
 		if a.route != b.route {
-			return compare(a.route, b.route)
+			return cmp.Compare(a.route, b.route)
 		}
 		if a.method != b.method {
-			return compare(a.method, b.method)
+			return cmp.Compare(a.method, b.method)
 		}
 		return a.code - b.code
 	})
@@ -162,16 +163,6 @@ func (m *Metrics) write(w *bufio.Writer) {
 	fmt.Fprintf(w, "# HELP go_memstats_heap_alloc_bytes Heap bytes in use.\n# TYPE go_memstats_heap_alloc_bytes gauge\ngo_memstats_heap_alloc_bytes %d\n", ms.HeapAlloc)
 	fmt.Fprintf(w, "# HELP go_memstats_sys_bytes Bytes obtained from the OS.\n# TYPE go_memstats_sys_bytes gauge\ngo_memstats_sys_bytes %d\n", ms.Sys)
 	fmt.Fprintf(w, "# HELP process_start_time_seconds Start time of the process.\n# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds %d\n", m.started.Unix())
-}
-
-func compare(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func q(s string) string { return strconv.Quote(s) }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -53,4 +54,14 @@ func SafeNext(target string) string {
 		return "/"
 	}
 	return target
+}
+
+// PathID reads the positive integer path value {id}; anything else answers
+// not found, like an id that does not exist.
+func PathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errNotFound
+	}
+	return id, nil
 }

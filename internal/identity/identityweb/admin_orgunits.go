@@ -84,7 +84,7 @@ func (h *Handler) adminOrgUnit(w http.ResponseWriter, r *http.Request) (*identit
 	if !ok {
 		return nil, identity.OrgUnit{}, false
 	}
-	id, err := pathID(r)
+	id, err := web.PathID(r)
 	var o identity.OrgUnit
 	if err == nil {
 		o, err = h.ident.GetOrgUnit(r.Context(), a.Actor, id)

@@ -258,7 +258,7 @@ func (h *Handler) adminUser(w http.ResponseWriter, r *http.Request) (*identity.A
 	if !ok {
 		return nil, identity.User{}, false
 	}
-	id, err := pathID(r)
+	id, err := web.PathID(r)
 	var u identity.User
 	if err == nil {
 		u, err = h.ident.GetUser(r.Context(), a.Actor, id)

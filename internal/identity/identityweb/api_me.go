@@ -97,7 +97,7 @@ func (h *Handler) apiListMySessions(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) apiRevokeMySession(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := web.PathID(r)
 	if err == nil {
 		err = h.ident.RevokeSession(r.Context(), web.Actor(r), id)
 	}
@@ -172,7 +172,7 @@ func (h *Handler) apiCreateMyToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) apiRevokeMyToken(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := web.PathID(r)
 	if err == nil {
 		err = h.ident.RevokeToken(r.Context(), web.Actor(r), id)
 	}

@@ -58,7 +58,7 @@ func (h *Handler) apiCreateOrgUnit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) apiGetOrgUnit(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := web.PathID(r)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return
@@ -82,7 +82,7 @@ type apiUpdateOrgUnitRequest struct {
 }
 
 func (h *Handler) apiUpdateOrgUnit(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := web.PathID(r)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return
@@ -97,7 +97,7 @@ func (h *Handler) apiUpdateOrgUnit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) apiDeleteOrgUnit(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := web.PathID(r)
 	if err == nil {
 		err = h.ident.DeleteOrgUnit(r.Context(), web.Actor(r), id)
 	}

@@ -126,7 +126,7 @@ func (h *Handler) apiCreateUser(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) apiGetUser(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := web.PathID(r)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return
@@ -154,7 +154,7 @@ type apiUpdateUserRequest struct {
 }
 
 func (h *Handler) apiUpdateUser(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := web.PathID(r)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return
@@ -176,7 +176,7 @@ type apiSetRolesRequest struct {
 }
 
 func (h *Handler) apiSetUserRoles(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := web.PathID(r)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return
@@ -204,7 +204,7 @@ func (h *Handler) apiEnableUser(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) apiSetDisabled(w http.ResponseWriter, r *http.Request, disabled bool) {
-	id, err := pathID(r)
+	id, err := web.PathID(r)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return
@@ -214,7 +214,7 @@ func (h *Handler) apiSetDisabled(w http.ResponseWriter, r *http.Request, disable
 }
 
 func (h *Handler) apiResetUser2FA(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := web.PathID(r)
 	if err == nil {
 		err = h.ident.ResetMFA(r.Context(), web.Actor(r), id)
 	}
@@ -230,7 +230,7 @@ type apiSetPasswordRequest struct {
 }
 
 func (h *Handler) apiSetUserPassword(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := web.PathID(r)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return

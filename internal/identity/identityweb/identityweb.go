@@ -6,10 +6,7 @@ package identityweb
 import (
 	"embed"
 	"io/fs"
-	"net/http"
-	"strconv"
 
-	"ortlos/internal/apperr"
 	"ortlos/internal/identity"
 	"ortlos/internal/web"
 )
@@ -41,11 +38,3 @@ func Register(srv *web.Server, ident *identity.Service, metrics *web.Metrics) *H
 }
 
 func isAdmin(a *identity.Auth) bool { return a.Actor.IsAdmin() }
-
-func pathID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, apperr.NotFoundf("not_found", "not found")
-	}
-	return id, nil
-}

@@ -247,7 +247,7 @@ func (h *Handler) profileResetMFA(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) profileRevokeSession(w http.ResponseWriter, r *http.Request) {
 	a := web.AuthFrom(r.Context())
-	id, err := pathID(r)
+	id, err := web.PathID(r)
 	if err == nil {
 		err = h.ident.RevokeSession(r.Context(), a.Actor, id)
 	}
@@ -319,7 +319,7 @@ func (h *Handler) profileCreateToken(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) profileRevokeToken(w http.ResponseWriter, r *http.Request) {
 	a := web.AuthFrom(r.Context())
-	id, err := pathID(r)
+	id, err := web.PathID(r)
 	if err == nil {
 		err = h.ident.RevokeToken(r.Context(), a.Actor, id)
 	}

@@ -2,7 +2,6 @@ package worktimeweb
 
 import (
 	"net/http"
-	"strconv"
 
 	"ortlos/internal/apperr"
 	"ortlos/internal/civil"
@@ -63,14 +62,6 @@ type apiAssignWorkModelRequest struct {
 	ValidFrom   string `json:"valid_from"`
 }
 
-func pathID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, apperr.NotFoundf("not_found", "not found")
-	}
-	return id, nil
-}
-
 func (h *Handler) apiListWorkModels(w http.ResponseWriter, r *http.Request) {
 	models, err := h.svc.ListWorkModels(r.Context(), web.Actor(r))
 	if err != nil {
@@ -105,7 +96,7 @@ func (h *Handler) apiCreateWorkModel(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) apiGetWorkModel(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := web.PathID(r)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return
@@ -119,7 +110,7 @@ func (h *Handler) apiGetWorkModel(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) apiListUserWorkModels(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := web.PathID(r)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return
@@ -137,7 +128,7 @@ func (h *Handler) apiListUserWorkModels(w http.ResponseWriter, r *http.Request) 
 }
 
 func (h *Handler) apiAssignWorkModel(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	id, err := web.PathID(r)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return
