@@ -19,7 +19,7 @@ import (
 	"ortlos/internal/identity"
 )
 
-var rawKey = regexp.MustCompile(`^(err|flash|nav|layout|login|home|user|admin|profile|audit|enrol|codes|setup|role|org|worktime|work_models)\.[a-z0-9_.]+$`)
+var rawKey = regexp.MustCompile(`^(err|flash|nav|layout|login|home|user|admin|profile|audit|enrol|codes|setup|role|org|worktime|work_models|finding|flexitime|team|report|timesheet|corrections)\.[a-z0-9_.]+$`)
 
 func checkAccessible(t *testing.T, page string, doc *html.Node, lang string) {
 	t.Helper()
@@ -72,6 +72,11 @@ func checkAccessible(t *testing.T, page string, doc *html.Node, lang string) {
 	}
 }
 
+// a11yExtraPages lets the test files of later modules add their pages to
+// TestPagesAccessible from an init function: each returns paths to check
+// as the administrator, given the server and an employee it may use.
+var a11yExtraPages []func(t *testing.T, ts *testServer, employee identity.User) []string
+
 func TestPagesAccessible(t *testing.T) {
 	t.Parallel()
 	ts := startServer(t)
@@ -86,6 +91,9 @@ func TestPagesAccessible(t *testing.T) {
 		"/admin/users", "/admin/users/new", fmt.Sprintf("/admin/users/%d", emp.ID),
 		"/admin/org-units", fmt.Sprintf("/admin/org-units/%d", ou.ID), "/admin/roles",
 		"/audit", "/audit?action=auth.", "/worktime", "/worktime/month", "/worktime/month?year=2026&month=4", "/worktime/models", "/does-not-exist"}
+	for _, extra := range a11yExtraPages {
+		pages = append(pages, extra(t, ts, emp)...)
+	}
 	for _, lang := range []string{"de", "en"} {
 		if lang == "en" {
 			wantStatus(t, form(t, c, ts.URL+"/profile/language", map[string][]string{"language": {"en"}}), http.StatusSeeOther)

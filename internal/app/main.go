@@ -103,7 +103,13 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Identity = identity.NewService(d, m.Clock, hasher, box, settings, m.Log)
 	m.Audit = &audit.Service{DB: d}
-	m.Worktime = worktime.NewService(d, m.Clock).WithLocation(cfg.Location())
+	m.Worktime = worktime.NewService(d, m.Clock).WithLocation(cfg.Location()).WithPolicy(worktime.Policy{
+		CorrectionDays:                cfg.WorktimeCorrectionDays,
+		AutoBreak:                     cfg.WorktimeAutoBreak,
+		FlexitimeMaxPlusMinutes:       int(cfg.FlexitimeMaxPlus / time.Minute),
+		FlexitimeMaxMinusMinutes:      int(cfg.FlexitimeMaxMinus / time.Minute),
+		FlexitimeYearCarryoverMinutes: int(cfg.FlexitimeYearCarryover / time.Minute),
+	})
 
 	renderer, err := web.NewRenderer(web.Pages(), identityweb.Pages(), auditweb.Pages(), worktimeweb.Pages())
 	if err != nil {

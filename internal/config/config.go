@@ -49,6 +49,13 @@ type Config struct {
 	ShutdownTimeout         time.Duration // grace period for in-flight requests on shutdown
 	PasswordHashConcurrency int           // parallel password hashes; 0 means half the CPUs (at least one)
 
+	// Working time (see docs/worktime.md).
+	WorktimeCorrectionDays int           // corrections older than this many days need the lead's approval
+	WorktimeAutoBreak      bool          // deduct a missing statutory break automatically at clock-out
+	FlexitimeMaxPlus       time.Duration // flexitime credit above this is forfeited at the monthly closing
+	FlexitimeMaxMinus      time.Duration // a flexitime debit beyond this is flagged
+	FlexitimeYearCarryover time.Duration // credit carried into the new year at the December closing
+
 	loc *time.Location // TimeZone loaded; nil when not yet loaded
 }
 
@@ -90,6 +97,11 @@ func base() Config {
 		SetupLinkTTL:       24 * time.Hour,
 		MaxBodyBytes:       1 << 20,
 		ShutdownTimeout:    15 * time.Second,
+
+		WorktimeCorrectionDays: 7,
+		FlexitimeMaxPlus:       40 * time.Hour,
+		FlexitimeMaxMinus:      20 * time.Hour,
+		FlexitimeYearCarryover: 40 * time.Hour,
 	}
 }
 
@@ -253,6 +265,21 @@ func (c Config) validate() []error {
 	if c.PasswordHashConcurrency < 0 || c.PasswordHashConcurrency > maxHashConcurrency {
 		bad("ORTLOS_PASSWORD_HASH_CONCURRENCY", "%d is out of range (0 = half the CPUs, at most %d)",
 			c.PasswordHashConcurrency, maxHashConcurrency)
+	}
+	if c.WorktimeCorrectionDays < 0 || c.WorktimeCorrectionDays > 3660 {
+		bad("ORTLOS_WORKTIME_CORRECTION_DAYS", "%d is out of range (0 to 3660 days)", c.WorktimeCorrectionDays)
+	}
+	for _, f := range []struct {
+		name string
+		d    time.Duration
+	}{{"ORTLOS_FLEXITIME_MAX_PLUS", c.FlexitimeMaxPlus}, {"ORTLOS_FLEXITIME_MAX_MINUS", c.FlexitimeMaxMinus}, {"ORTLOS_FLEXITIME_YEAR_CARRYOVER", c.FlexitimeYearCarryover}} {
+		if f.d < 0 || f.d > 10000*time.Hour || f.d%time.Minute != 0 {
+			bad(f.name, "%s is out of range (whole minutes from 0 to 10000h)", formatDuration(f.d))
+		}
+	}
+	if c.FlexitimeYearCarryover > c.FlexitimeMaxPlus {
+		bad("ORTLOS_FLEXITIME_YEAR_CARRYOVER", "%s is more than ORTLOS_FLEXITIME_MAX_PLUS (%s)",
+			formatDuration(c.FlexitimeYearCarryover), formatDuration(c.FlexitimeMaxPlus))
 	}
 	return errs
 }

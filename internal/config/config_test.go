@@ -96,6 +96,11 @@ func TestDefaults(t *testing.T) {
 		SetupLinkTTL:       24 * time.Hour,
 		MaxBodyBytes:       1048576,
 		ShutdownTimeout:    15 * time.Second,
+
+		WorktimeCorrectionDays: 7,
+		FlexitimeMaxPlus:       40 * time.Hour,
+		FlexitimeMaxMinus:      20 * time.Hour,
+		FlexitimeYearCarryover: 40 * time.Hour,
 	}
 	if got := withoutLocation(d); !reflect.DeepEqual(got, want) {
 		t.Errorf("Defaults() =\n%+v\nwant\n%+v", got, want)
@@ -218,6 +223,11 @@ func TestLoadAllSettings(t *testing.T) {
 		"ORTLOS_SECRET_KEY_FILE":           "/run/secrets/key",
 		"ORTLOS_SETUP_LINK_TTL":            "168h",
 		"ORTLOS_MAX_BODY_BYTES":            "4096",
+		"ORTLOS_WORKTIME_CORRECTION_DAYS":  "0",
+		"ORTLOS_WORKTIME_AUTO_BREAK":       "Yes",
+		"ORTLOS_FLEXITIME_MAX_PLUS":        "20h",
+		"ORTLOS_FLEXITIME_MAX_MINUS":       "10h30m",
+		"ORTLOS_FLEXITIME_YEAR_CARRYOVER":  "0s",
 		"ORTLOS_SHUTDOWN_TIMEOUT":          "1m30s",
 		"ORTLOS_PASSWORD_HASH_CONCURRENCY": "64",
 	}
@@ -241,6 +251,11 @@ func TestLoadAllSettings(t *testing.T) {
 		MaxBodyBytes:            4096,
 		ShutdownTimeout:         90 * time.Second,
 		PasswordHashConcurrency: 64,
+		WorktimeCorrectionDays:  0,
+		WorktimeAutoBreak:       true,
+		FlexitimeMaxPlus:        20 * time.Hour,
+		FlexitimeMaxMinus:       10*time.Hour + 30*time.Minute,
+		FlexitimeYearCarryover:  0,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Load(%v) =\n%+v\nwant\n%+v", env, got, want)
@@ -776,6 +791,8 @@ func TestDescribe(t *testing.T) {
 		"ORTLOS_LOG_LEVEL", "ORTLOS_LOG_FORMAT", "ORTLOS_ORG_NAME", "ORTLOS_DEFAULT_STATE",
 		"ORTLOS_TIME_ZONE", "ORTLOS_TRUSTED_PROXIES", "ORTLOS_METRICS_TOKEN", "ORTLOS_SECRET_KEY_FILE",
 		"ORTLOS_SETUP_LINK_TTL", "ORTLOS_MAX_BODY_BYTES", "ORTLOS_SHUTDOWN_TIMEOUT", "ORTLOS_PASSWORD_HASH_CONCURRENCY",
+		"ORTLOS_WORKTIME_CORRECTION_DAYS", "ORTLOS_WORKTIME_AUTO_BREAK", "ORTLOS_FLEXITIME_MAX_PLUS",
+		"ORTLOS_FLEXITIME_MAX_MINUS", "ORTLOS_FLEXITIME_YEAR_CARRYOVER",
 	}
 	got := map[string]string{}
 	var names []string

@@ -25,7 +25,7 @@ type setting struct {
 	// normalize, when set, is applied to the raw value before parsing.
 	normalize func(string) string
 	// field returns a pointer to the Config field: *string, *int, *int64,
-	// *time.Duration or *[]netip.Prefix.
+	// *bool, *time.Duration or *[]netip.Prefix.
 	field func(c *Config) any
 }
 
@@ -80,6 +80,16 @@ func settings() []setting {
 			field: func(c *Config) any { return &c.ShutdownTimeout }},
 		{env: "ORTLOS_PASSWORD_HASH_CONCURRENCY", usage: "parallel password hashes (0 = half the CPUs, max 64)",
 			field: func(c *Config) any { return &c.PasswordHashConcurrency }},
+		{env: "ORTLOS_WORKTIME_CORRECTION_DAYS", usage: "corrections of working time older than this many days need the lead's approval (0 = all)",
+			field: func(c *Config) any { return &c.WorktimeCorrectionDays }},
+		{env: "ORTLOS_WORKTIME_AUTO_BREAK", usage: "deduct a missing statutory break automatically at clock-out (true/false)",
+			field: func(c *Config) any { return &c.WorktimeAutoBreak }},
+		{env: "ORTLOS_FLEXITIME_MAX_PLUS", usage: "flexitime account cap: credit above this is forfeited at the monthly closing",
+			field: func(c *Config) any { return &c.FlexitimeMaxPlus }},
+		{env: "ORTLOS_FLEXITIME_MAX_MINUS", usage: "flexitime account floor: a debit beyond this is flagged to the lead and HR",
+			field: func(c *Config) any { return &c.FlexitimeMaxMinus }},
+		{env: "ORTLOS_FLEXITIME_YEAR_CARRYOVER", usage: "credit carried into the new year at the December closing (at most ORTLOS_FLEXITIME_MAX_PLUS)",
+			field: func(c *Config) any { return &c.FlexitimeYearCarryover }},
 	}
 }
 
@@ -114,6 +124,15 @@ func (s setting) set(c *Config, v string) error {
 			return fmt.Errorf("%q is not a whole number", v)
 		}
 		*p = n
+	case *bool:
+		switch strings.ToLower(v) {
+		case "true", "1", "yes", "on":
+			*p = true
+		case "false", "0", "no", "off":
+			*p = false
+		default:
+			return fmt.Errorf("%q is not a yes/no value (true or false)", v)
+		}
 	case *[]netip.Prefix:
 		ps, err := parsePrefixes(v)
 		if err != nil {
@@ -149,6 +168,8 @@ func (s setting) format(c Config) string {
 		return strconv.FormatInt(*p, 10)
 	case *int:
 		return strconv.Itoa(*p)
+	case *bool:
+		return strconv.FormatBool(*p)
 	case *[]netip.Prefix:
 		parts := make([]string, len(*p))
 		for i, pr := range *p {

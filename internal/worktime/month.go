@@ -35,6 +35,16 @@ type MonthDay struct {
 	// Running reports that the day's working time includes an interval
 	// that is still running, counted up to now.
 	Running bool
+	// Warnings are hints outside the ArbZG, such as core hours not
+	// covered; they never block anything.
+	Warnings []Warning
+}
+
+// Warning is a hint on a day that is not an ArbZG finding.
+type Warning struct {
+	Code string // stable code, e.g. CORE_HOURS_NOT_COVERED
+	// Minutes quantifies the warning (e.g. minutes of core time missed).
+	Minutes int
 }
 
 // MonthTotals sums the days of a month view.
@@ -140,7 +150,7 @@ func (s *Service) Month(ctx context.Context, a actor.Actor, userID int64, state 
 	out := MonthView{UserID: userID, Year: year, Month: month, Findings: []arbzg.Finding{}}
 	index := map[civil.Date]int{}
 	for d := first; !d.After(last); d = d.AddDays(1) {
-		day := MonthDay{Date: d, TargetMinutes: targets[d], Findings: []arbzg.Finding{}}
+		day := MonthDay{Date: d, TargetMinutes: targets[d], Findings: []arbzg.Finding{}, Warnings: []Warning{}}
 		if h, ok := holiday.Lookup(state, d); ok {
 			day.HolidayName, day.HolidayScope = h.Name, h.Scope
 		}
@@ -174,6 +184,9 @@ func (s *Service) Month(ctx context.Context, a actor.Actor, userID int64, state 
 		}
 		out.Days[i].Findings = append(out.Days[i].Findings, f)
 		out.Findings = append(out.Findings, f)
+	}
+	if err := s.addDayWarnings(ctx, userID, &out, entries); err != nil {
+		return MonthView{}, err
 	}
 	t := &out.Totals
 	for i := range out.Days {

@@ -58,16 +58,45 @@ type Entry struct {
 	// EndsWithBreak is set when the interval was closed by starting a
 	// break, so that ending the break opens the next interval.
 	EndsWithBreak bool
+	// Automatic marks a current revision written by the system (the
+	// automatic deduction of a missing statutory break).
+	Automatic bool
 }
 
 // Running reports whether the interval has not ended yet.
 func (e Entry) Running() bool { return e.End == nil }
 
+// Policy holds the organisation's working-time settings (configuration
+// ORTLOS_WORKTIME_* and ORTLOS_FLEXITIME_*).
+type Policy struct {
+	// CorrectionDays: a correction of a day more than this many days ago
+	// needs the lead's approval (0: every correction does).
+	CorrectionDays int
+	// AutoBreak deducts a missing statutory break at clock-out, recorded
+	// as an automatic correction.
+	AutoBreak bool
+	// FlexitimeMaxPlusMinutes caps the flexitime account at each monthly
+	// closing; credit above it is forfeited (Kappung).
+	FlexitimeMaxPlusMinutes int
+	// FlexitimeMaxMinusMinutes is the debit beyond which the account is
+	// flagged to the lead and HR (nothing is cut).
+	FlexitimeMaxMinusMinutes int
+	// FlexitimeYearCarryoverMinutes caps the credit carried into the new
+	// year at the December closing.
+	FlexitimeYearCarryoverMinutes int
+}
+
+// DefaultPolicy matches the configuration defaults.
+func DefaultPolicy() Policy {
+	return Policy{CorrectionDays: 7, FlexitimeMaxPlusMinutes: 40 * 60, FlexitimeMaxMinusMinutes: 20 * 60, FlexitimeYearCarryoverMinutes: 40 * 60}
+}
+
 // Service is the working-time service.
 type Service struct {
-	db    *db.DB
-	clock clock.Clock
-	loc   *time.Location
+	db     *db.DB
+	clock  clock.Clock
+	loc    *time.Location
+	policy Policy
 }
 
 // NewService returns a working-time service that judges calendar days in
@@ -78,8 +107,18 @@ func NewService(d *db.DB, c clock.Clock) *Service {
 	if err != nil {
 		loc = time.UTC
 	}
-	return &Service{db: d, clock: c, loc: loc}
+	return &Service{db: d, clock: c, loc: loc, policy: DefaultPolicy()}
 }
+
+// WithPolicy returns a copy of s with the organisation's settings.
+func (s *Service) WithPolicy(p Policy) *Service {
+	c := *s
+	c.policy = p
+	return &c
+}
+
+// Policy returns the organisation's working-time settings.
+func (s *Service) Policy() Policy { return s.policy }
 
 // WithLocation returns a copy of s that judges calendar days ("today", list
 // ranges) in loc.
@@ -122,7 +161,7 @@ func lockUser(ctx context.Context, tx *db.Tx, userID int64) error {
 }
 
 // currentRevisions selects the highest revision of each entry.
-const currentRevisions = `SELECT e.id, e.user_id, r.start_at, r.end_at, r.location, r.revision, r.source, r.ends_with_break
+const currentRevisions = `SELECT e.id, e.user_id, r.start_at, r.end_at, r.location, r.revision, r.source, r.ends_with_break, r.automatic
 	FROM time_entries e
 	JOIN time_entry_revisions r ON r.entry_id = e.id
 	WHERE r.revision = (SELECT max(x.revision) FROM time_entry_revisions x WHERE x.entry_id = e.id)
@@ -132,7 +171,7 @@ func scanEntry(row db.Scanner) (Entry, error) {
 	var e Entry
 	var start db.Time
 	var end db.NullTime
-	err := row.Scan(&e.ID, &e.UserID, &start, &end, &e.Location, &e.Revision, &e.Source, &e.EndsWithBreak)
+	err := row.Scan(&e.ID, &e.UserID, &start, &end, &e.Location, &e.Revision, &e.Source, &e.EndsWithBreak, &e.Automatic)
 	e.Start, e.End = start.Time, end.Ptr()
 	return e, err
 }
@@ -171,6 +210,8 @@ type revision struct {
 	source        string
 	reason        string
 	endsWithBreak bool
+	deleted       bool
+	automatic     bool // written by the system, e.g. an automatic break deduction
 }
 
 func insertRevision(ctx context.Context, tx *db.Tx, a actor.Actor, now time.Time, r revision) error {
@@ -179,9 +220,9 @@ func insertRevision(ctx context.Context, tx *db.Tx, a actor.Actor, now time.Time
 		by = a.UserID
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO time_entry_revisions
-		(entry_id, revision, start_at, end_at, location, source, reason, deleted, ends_with_break, created_at, created_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.entryID, r.number, db.T(r.start), db.NT(r.end), r.location, r.source, r.reason, false, r.endsWithBreak, db.T(now), by); err != nil {
+		(entry_id, revision, start_at, end_at, location, source, reason, deleted, ends_with_break, automatic, created_at, created_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.entryID, r.number, db.T(r.start), db.NT(r.end), r.location, r.source, r.reason, r.deleted, r.endsWithBreak, r.automatic, db.T(now), by); err != nil {
 		return fmt.Errorf("worktime: insert revision: %w", err)
 	}
 	return nil

@@ -1,27 +1,32 @@
 package openapi
 
 import (
-	"encoding/json"
-	"net/http"
-	"net/http/httptest"
+	"strings"
 	"testing"
+	"testing/fstest"
 )
 
-func TestServe(t *testing.T) {
-	rec := httptest.NewRecorder()
-	serve(rec, httptest.NewRequest("GET", "/api/v1/openapi.json", nil))
-	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "application/json" || rec.Header().Get("ETag") != etag {
-		t.Fatalf("GET: status %d, headers %v; want 200 application/json with ETag %s", rec.Code, rec.Header(), etag)
+func TestMergeRejectsDuplicates(t *testing.T) {
+	base := `{"openapi":"3.1.0","paths":{"/a":{}},"components":{"schemas":{"A":{}}}}`
+	for name, part := range map[string]string{
+		"path":   `{"paths":{"/a":{}}}`,
+		"schema": `{"components":{"schemas":{"A":{}}}}`,
+		"field":  `{"pathz":{}}`,
+	} {
+		fsys := fstest.MapFS{"openapi.json": {Data: []byte(base)}, "parts/x.json": {Data: []byte(part)}}
+		if _, err := merge(fsys); err == nil {
+			t.Errorf("%s: merge accepted a broken fragment", name)
+		}
 	}
-	if !json.Valid(rec.Body.Bytes()) {
-		t.Fatal("the served document is not valid JSON")
+	fsys := fstest.MapFS{"openapi.json": {Data: []byte(base)},
+		"parts/x.json": {Data: []byte(`{"paths":{"/b":{}},"components":{"schemas":{"B":{}},"parameters":{"P":{}}}}`)}}
+	out, err := merge(fsys)
+	if err != nil {
+		t.Fatal(err)
 	}
-
-	req := httptest.NewRequest("GET", "/api/v1/openapi.json", nil)
-	req.Header.Set("If-None-Match", etag)
-	rec = httptest.NewRecorder()
-	serve(rec, req)
-	if rec.Code != http.StatusNotModified || rec.Body.Len() != 0 {
-		t.Errorf("GET with If-None-Match: status %d, %d bytes; want 304 without body", rec.Code, rec.Body.Len())
+	for _, want := range []string{`"/a"`, `"/b"`, `"A"`, `"B"`, `"P"`, `"3.1.0"`} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("merged document lacks %s:\n%s", want, out)
+		}
 	}
 }

@@ -34,6 +34,11 @@ func Register(srv *web.Server, svc *worktime.Service) *Handler {
 	h.registerWorkModelAPI()
 	h.registerMonthUI()
 	h.registerMonthAPI()
+	h.registerCorrections()
+	h.registerReports()
+	h.registerCorehours()
+	h.registerSignoff()
+	h.registerTeam()
 	srv.AddNav("/worktime", "nav.worktime", nil)
 	return h
 }
