@@ -108,6 +108,9 @@ func seedDemo(ctx context.Context, m *Main) (demoLogins, error) {
 		}
 		ids[u.username] = created.ID
 	}
+	if err := seedDemoWorktime(ctx, m, ids); err != nil {
+		return demoLogins{}, err
+	}
 	if err := os.WriteFile(file, []byte(pw+"\n"), 0o600); err != nil {
 		return demoLogins{}, fmt.Errorf("demo: write %s: %w", file, err)
 	}

@@ -109,6 +109,7 @@ func (m *Main) Open(ctx context.Context) error {
 		FlexitimeMaxPlusMinutes:       int(cfg.FlexitimeMaxPlus / time.Minute),
 		FlexitimeMaxMinusMinutes:      int(cfg.FlexitimeMaxMinus / time.Minute),
 		FlexitimeYearCarryoverMinutes: int(cfg.FlexitimeYearCarryover / time.Minute),
+		DefaultState:                  cfg.DefaultState,
 	})
 
 	renderer, err := web.NewRenderer(web.Pages(), identityweb.Pages(), auditweb.Pages(), worktimeweb.Pages())

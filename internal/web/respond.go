@@ -14,6 +14,10 @@ import (
 // IsAPI reports whether the request is for the JSON API.
 func IsAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
 
+// StatusOf returns the HTTP status of an application error, for pages that
+// show a refused form again.
+func StatusOf(err error) int { return status(apperr.KindOf(err)) }
+
 // status maps an error kind to its HTTP status. This and Error are the one
 // place where application errors become HTTP.
 func status(k apperr.Kind) int {

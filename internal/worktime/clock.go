@@ -11,6 +11,7 @@ import (
 	"ortlos/internal/apperr"
 	"ortlos/internal/audit"
 	"ortlos/internal/db"
+	"ortlos/internal/worktime/arbzg"
 )
 
 // Status is a person's working state right now.
@@ -24,6 +25,9 @@ type Status struct {
 	// TodayMinutes is the clocked time of the current calendar day in the
 	// organisation's zone, the running interval counted up to now.
 	TodayMinutes int
+	// Warnings are the live warnings about the shift going on (see
+	// LiveWarnings); empty unless working or on break.
+	Warnings []LiveWarning
 }
 
 // normaliseLocation validates a location from the edge; empty means office.
@@ -143,8 +147,18 @@ func (s *Service) clockOut(ctx context.Context, a actor.Actor, isBreak bool) (En
 		if isBreak {
 			action = "worktime.break_start"
 		}
-		return []audit.Event{{Action: action, ObjectType: "time_entry", ObjectID: itoa(last.ID),
-			Detail: map[string]any{"user_id": a.UserID, "revision": out.Revision}}}, nil
+		events := []audit.Event{{Action: action, ObjectType: "time_entry", ObjectID: itoa(last.ID),
+			Detail: map[string]any{"user_id": a.UserID, "revision": out.Revision}}}
+		if !isBreak && s.policy.AutoBreak {
+			// The organisation deducts a missing statutory break at the
+			// end of the shift (autobreak.go), in this transaction.
+			corrected, more, err := s.autoBreak(ctx, tx, a, now, out)
+			if err != nil {
+				return nil, err
+			}
+			out, events = corrected, append(events, more...)
+		}
+		return events, nil
 	})
 	if err != nil {
 		return Entry{}, err
@@ -165,8 +179,16 @@ func (s *Service) onBreak(last Entry, now time.Time) bool {
 	return y1 == y2 && m1 == m2 && d1 == d2
 }
 
-// Status returns the actor's own working state.
+// Status returns the actor's own working state; the live warnings know
+// Sundays but no holidays (StatusFor takes the person's Land).
 func (s *Service) Status(ctx context.Context, a actor.Actor) (Status, error) {
+	return s.StatusFor(ctx, a, "")
+}
+
+// StatusFor returns the actor's own working state with the live warnings
+// judged with the holidays of state (a Land code such as "NW"; empty:
+// Sundays only).
+func (s *Service) StatusFor(ctx context.Context, a actor.Actor, state string) (Status, error) {
 	if !a.Authenticated() {
 		return Status{}, errNotFound
 	}
@@ -190,6 +212,22 @@ func (s *Service) Status(ctx context.Context, a actor.Actor) (Status, error) {
 		return Status{}, err
 	}
 	st.TodayMinutes = int(workedBetween(today, dayStart, dayEnd, now) / time.Minute)
+	st.Warnings = []LiveWarning{}
+	if st.State != StateOff {
+		recent, err := entriesBetween(ctx, s.db, a.UserID, now.Add(-liveLookbackHours*time.Hour), now.Add(time.Minute))
+		if err != nil {
+			return Status{}, err
+		}
+		in := LiveInput{Now: now, State: state, Location: s.loc, OnBreakSince: st.BreakSince}
+		for _, e := range recent {
+			end := now
+			if e.End != nil {
+				end = *e.End
+			}
+			in.Intervals = append(in.Intervals, arbzg.Interval{Start: e.Start, End: end})
+		}
+		st.Warnings = LiveWarnings(in)
+	}
 	return st, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"ortlos/internal/actor"
 	"ortlos/internal/apperr"
 	"ortlos/internal/civil"
+	"ortlos/internal/db"
 	"ortlos/internal/holiday"
 	"ortlos/internal/worktime/arbzg"
 )
@@ -71,14 +72,19 @@ type MonthView struct {
 	Findings []arbzg.Finding
 	// Running reports that an interval is running (counted up to now).
 	Running bool
+	// Status is the month's sign-off state and Flexitime the account;
+	// both are filled by Month, not by the internal monthView.
+	Status    MonthStatus
+	Flexitime Flexitime
 }
 
 // Today returns the current calendar day in the organisation's zone.
 func (s *Service) Today() civil.Date { return civil.In(s.clock.Now(), s.loc) }
 
 // Month returns the month view of userID for year and month, judged with
-// the holidays of state (a Land code such as "NW") in the organisation's
-// zone. The person, their lead, HR and administrators may see it; everyone
+// the holidays of state (a Land code such as "NW"; empty: the person's
+// own) in the organisation's zone, with its sign-off status and the
+// flexitime account. The person, their lead, HR and administrators may see it; everyone
 // else gets NotFound.
 //
 // The compliance engine (arbzg.Check) sees the entries overlapping the
@@ -102,6 +108,27 @@ func (s *Service) Month(ctx context.Context, a actor.Actor, userID int64, state 
 	if !canViewEntries(a, userID, supervisor) {
 		return MonthView{}, errNotFound
 	}
+	if state == "" {
+		if state, err = s.userState(ctx, s.db, userID); err != nil {
+			return MonthView{}, err
+		}
+	}
+	v, err := s.monthView(ctx, s.db, userID, state, year, month)
+	if err != nil {
+		return MonthView{}, err
+	}
+	if v.Status, err = monthStatus(ctx, s.db, userID, YearMonth{year, month}); err != nil {
+		return MonthView{}, err
+	}
+	if v.Flexitime, err = s.flexitime(ctx, s.db, v, state, v.Status); err != nil {
+		return MonthView{}, err
+	}
+	return v, nil
+}
+
+// monthView computes the month view reading through q, without
+// permission checks.
+func (s *Service) monthView(ctx context.Context, q db.Querier, userID int64, state string, year int, month time.Month) (MonthView, error) {
 	if month < time.January || month > time.December {
 		return MonthView{}, apperr.Invalidf("invalid_filter", "month must be 1 to 12").WithField("month", "invalid_filter")
 	}
@@ -110,11 +137,11 @@ func (s *Service) Month(ctx context.Context, a actor.Actor, userID int64, state 
 	}
 	first := civil.D(year, month, 1)
 	last := civil.D(year, month+1, 1).AddDays(-1)
-	targets, err := s.TargetMinutes(ctx, userID, state, first, last)
+	targets, err := targetMinutes(ctx, q, userID, state, first, last)
 	if err != nil {
 		return MonthView{}, err
 	}
-	entries, err := entriesBetween(ctx, s.db, userID, first.AddDays(-1).Start(s.loc), last.AddDays(2).Start(s.loc))
+	entries, err := entriesBetween(ctx, q, userID, first.AddDays(-1).Start(s.loc), last.AddDays(2).Start(s.loc))
 	if err != nil {
 		return MonthView{}, err
 	}

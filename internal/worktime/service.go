@@ -84,11 +84,13 @@ type Policy struct {
 	// FlexitimeYearCarryoverMinutes caps the credit carried into the new
 	// year at the December closing.
 	FlexitimeYearCarryoverMinutes int
+	// DefaultState is the Bundesland of people without one recorded.
+	DefaultState string
 }
 
 // DefaultPolicy matches the configuration defaults.
 func DefaultPolicy() Policy {
-	return Policy{CorrectionDays: 7, FlexitimeMaxPlusMinutes: 40 * 60, FlexitimeMaxMinusMinutes: 20 * 60, FlexitimeYearCarryoverMinutes: 40 * 60}
+	return Policy{CorrectionDays: 7, FlexitimeMaxPlusMinutes: 40 * 60, FlexitimeMaxMinusMinutes: 20 * 60, FlexitimeYearCarryoverMinutes: 40 * 60, DefaultState: "NW"}
 }
 
 // Service is the working-time service.

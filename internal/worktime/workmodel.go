@@ -281,16 +281,22 @@ func assignments(ctx context.Context, q db.Querier, userID int64, upTo *civil.Da
 // which ortlos does not know; such days off are booked as absences.
 // Targets depend on dates only, so DST changes play no part.
 func (s *Service) TargetMinutes(ctx context.Context, userID int64, state string, from, to civil.Date) (map[civil.Date]int, error) {
+	return targetMinutes(ctx, s.db, userID, state, from, to)
+}
+
+// targetMinutes is TargetMinutes reading through q (a transaction sees its
+// own changes).
+func targetMinutes(ctx context.Context, q db.Querier, userID int64, state string, from, to civil.Date) (map[civil.Date]int, error) {
 	if holiday.StateName(state) == "" {
 		return nil, apperr.Invalidf("unknown_state", "unknown federal state %q", state).WithField("state", "unknown_state")
 	}
 	if from.IsZero() || to.IsZero() || to.Before(from) || from.DaysUntil(to) > maxListDays {
 		return nil, apperr.Invalidf("invalid_range", "from must be a date not after to, at most %d days apart", maxListDays).WithField("to", "invalid_range")
 	}
-	if _, err := userSupervisor(ctx, s.db, userID); err != nil {
+	if _, err := userSupervisor(ctx, q, userID); err != nil {
 		return nil, err
 	}
-	hist, err := assignments(ctx, s.db, userID, &to)
+	hist, err := assignments(ctx, q, userID, &to)
 	if err != nil {
 		return nil, err
 	}

@@ -31,11 +31,14 @@ type apiEntry struct {
 	Location string  `json:"location"`
 	Revision int     `json:"revision"`
 	Source   string  `json:"source"`
+	// Automatic marks a current revision the system wrote (automatic
+	// break deduction).
+	Automatic bool `json:"automatic"`
 }
 
 func newAPIEntry(e worktime.Entry) apiEntry {
 	return apiEntry{ID: e.ID, UserID: e.UserID, Start: apiTime(e.Start), End: apiTimePtr(e.End),
-		Location: e.Location, Revision: e.Revision, Source: e.Source}
+		Location: e.Location, Revision: e.Revision, Source: e.Source, Automatic: e.Automatic}
 }
 
 // apiStatus is the caller's working state.
@@ -44,6 +47,38 @@ type apiStatusBody struct {
 	Entry        *apiEntry `json:"entry"`
 	BreakSince   *string   `json:"break_since"`
 	TodayMinutes int       `json:"today_minutes"`
+	// Warnings are the live warnings (see worktime.LiveWarnings), each with
+	// the figures of its code.
+	Warnings []map[string]any `json:"warnings"`
+}
+
+// newAPIWarning writes a live warning with exactly the fields of its code.
+func newAPIWarning(w worktime.LiveWarning) map[string]any {
+	m := map[string]any{"code": w.Code}
+	switch w.Code {
+	case worktime.WarnBreakDue:
+		m["break_required_minutes"], m["break_taken_minutes"] = w.BreakRequiredMinutes, w.BreakTakenMinutes
+		m["break_missing_minutes"], m["due_in_minutes"] = w.BreakMissingMinutes, w.DueInMinutes
+	case worktime.WarnMaxDayApproaching:
+		m["minutes_left"], m["working_minutes"] = w.MinutesLeft, w.WorkingMinutes
+	case worktime.WarnMaxDayExceeded:
+		m["working_minutes"], m["excess_minutes"] = w.WorkingMinutes, w.ExcessMinutes
+	case worktime.WarnRestTooShort:
+		m["rest_minutes"], m["deficit_minutes"] = w.RestMinutes, w.DeficitMinutes
+	case worktime.WarnSundayHolidayWork:
+		m["day_type"], m["holiday_name"] = w.DayType, w.HolidayName
+	}
+	return m
+}
+
+// status returns the caller's state with the live warnings judged with
+// the holidays of the caller's Land.
+func (h *Handler) status(r *http.Request) (worktime.Status, error) {
+	state := ""
+	if au := web.AuthFrom(r.Context()); au != nil {
+		state = au.User.State
+	}
+	return h.svc.StatusFor(r.Context(), web.Actor(r), state)
 }
 
 // apiLocationRequest is the optional body of clockIn and endBreak.
@@ -76,12 +111,15 @@ func decodeOptionalJSON(r *http.Request, v any) error {
 }
 
 func (h *Handler) apiStatus(w http.ResponseWriter, r *http.Request) {
-	st, err := h.svc.Status(r.Context(), web.Actor(r))
+	st, err := h.status(r)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return
 	}
-	body := apiStatusBody{State: st.State, BreakSince: apiTimePtr(st.BreakSince), TodayMinutes: st.TodayMinutes}
+	body := apiStatusBody{State: st.State, BreakSince: apiTimePtr(st.BreakSince), TodayMinutes: st.TodayMinutes, Warnings: []map[string]any{}}
+	for _, lw := range st.Warnings {
+		body.Warnings = append(body.Warnings, newAPIWarning(lw))
+	}
 	if st.Entry != nil {
 		e := newAPIEntry(*st.Entry)
 		body.Entry = &e

@@ -11,9 +11,11 @@ import (
 	"ortlos/internal/worktime/arbzg"
 )
 
-// registerMonthAPI adds the caller's month view.
+// registerMonthAPI adds the month views: the caller's and, for the
+// person's lead, HR and administrators, anyone's.
 func (h *Handler) registerMonthAPI() {
 	h.srv.API("GET", "/worktime/month", "getMyWorktimeMonth", web.Full, h.apiMonth)
+	h.srv.API("GET", "/users/{id}/worktime/month", "getUserWorktimeMonth", web.Full, h.apiUserMonth)
 }
 
 // apiMonthFinding is the short form of a finding in a day of the month.
@@ -39,7 +41,49 @@ type apiMonthDay struct {
 	BalanceMinutes *int              `json:"balance_minutes"`
 	Holiday        *apiHoliday       `json:"holiday"`
 	Findings       []apiMonthFinding `json:"findings"`
+	Warnings       []apiWarning      `json:"warnings"`
 	Running        bool              `json:"running"`
+}
+
+// apiWarning is a hint outside the ArbZG, e.g. core hours not covered.
+type apiWarning struct {
+	Code    string `json:"code"`
+	Minutes int    `json:"minutes"`
+}
+
+// apiMonthStatus is the sign-off state of a month.
+type apiMonthStatus struct {
+	Month            string     `json:"month"`
+	Signed           bool       `json:"signed"`
+	Closed           bool       `json:"closed"`
+	EmployeeSignedAt *time.Time `json:"employee_signed_at"`
+	LeadSignedAt     *time.Time `json:"lead_signed_at"`
+}
+
+func newAPIMonthStatus(st worktime.MonthStatus) apiMonthStatus {
+	return apiMonthStatus{Month: st.Month.String(), Signed: st.Signed(), Closed: st.Closed(),
+		EmployeeSignedAt: st.EmployeeSignedAt, LeadSignedAt: st.LeadSignedAt}
+}
+
+// apiFlexitime is the flexitime account in a month.
+type apiFlexitime struct {
+	Active           bool   `json:"active"`
+	Start            string `json:"start,omitempty"`
+	OpeningMinutes   int    `json:"opening_minutes"`
+	BalanceMinutes   int    `json:"balance_minutes"`
+	ForfeitedMinutes int    `json:"forfeited_minutes"`
+	ClosingMinutes   int    `json:"closing_minutes"`
+	Closed           bool   `json:"closed"`
+	BelowMinimum     bool   `json:"below_minimum"`
+}
+
+func newAPIFlexitime(f worktime.Flexitime) apiFlexitime {
+	out := apiFlexitime{Active: f.Active, OpeningMinutes: f.OpeningMinutes, BalanceMinutes: f.BalanceMinutes,
+		ForfeitedMinutes: f.ForfeitedMinutes, ClosingMinutes: f.ClosingMinutes, Closed: f.Closed, BelowMinimum: f.BelowMinimum}
+	if f.Active {
+		out.Start = f.Start.String()
+	}
+	return out
 }
 
 type apiMonthTotals struct {
@@ -53,22 +97,29 @@ type apiMonthTotals struct {
 // apiMonth is the answer of getMyWorktimeMonth; Findings are marshalled by
 // arbzg, the same JSON as "ortlos worktime check" prints.
 type apiMonth struct {
-	Year     int             `json:"year"`
-	Month    int             `json:"month"`
-	Running  bool            `json:"running"`
-	Days     []apiMonthDay   `json:"days"`
-	Totals   apiMonthTotals  `json:"totals"`
-	Findings []arbzg.Finding `json:"findings"`
+	UserID    int64           `json:"user_id"`
+	Year      int             `json:"year"`
+	Month     int             `json:"month"`
+	Running   bool            `json:"running"`
+	Days      []apiMonthDay   `json:"days"`
+	Totals    apiMonthTotals  `json:"totals"`
+	Findings  []arbzg.Finding `json:"findings"`
+	Status    apiMonthStatus  `json:"status"`
+	Flexitime apiFlexitime    `json:"flexitime"`
 }
 
 func newAPIMonth(v worktime.MonthView) apiMonth {
 	out := apiMonth{Year: v.Year, Month: int(v.Month), Running: v.Running, Days: make([]apiMonthDay, 0, len(v.Days)),
 		Totals: apiMonthTotals{TargetMinutes: v.Totals.TargetMinutes, TargetToDateMinutes: v.Totals.TargetToDateMinutes,
 			WorkedMinutes: v.Totals.WorkedMinutes, BreakMinutes: v.Totals.BreakMinutes, BalanceMinutes: v.Totals.BalanceMinutes},
-		Findings: v.Findings}
+		Findings: v.Findings, UserID: v.UserID, Status: newAPIMonthStatus(v.Status), Flexitime: newAPIFlexitime(v.Flexitime)}
 	for _, d := range v.Days {
 		day := apiMonthDay{Date: d.Date, Weekday: (int(d.Date.Weekday())+6)%7 + 1, TargetMinutes: d.TargetMinutes,
-			WorkedMinutes: d.WorkedMinutes, BreakMinutes: d.BreakMinutes, Findings: make([]apiMonthFinding, 0, len(d.Findings)), Running: d.Running}
+			WorkedMinutes: d.WorkedMinutes, BreakMinutes: d.BreakMinutes, Findings: make([]apiMonthFinding, 0, len(d.Findings)), Running: d.Running,
+			Warnings: make([]apiWarning, 0, len(d.Warnings))}
+		for _, w := range d.Warnings {
+			day.Warnings = append(day.Warnings, apiWarning{Code: w.Code, Minutes: w.Minutes})
+		}
 		if d.Counted {
 			b := d.BalanceMinutes
 			day.BalanceMinutes = &b
@@ -111,22 +162,35 @@ func (h *Handler) monthParams(r *http.Request) (int, time.Month, error) {
 	return year, month, nil
 }
 
-// month loads the caller's month view for the request.
-func (h *Handler) month(r *http.Request) (worktime.MonthView, error) {
+// month loads the month view of userID (0: the caller) for the request.
+func (h *Handler) month(r *http.Request, userID int64) (worktime.MonthView, error) {
 	year, month, err := h.monthParams(r)
 	if err != nil {
 		return worktime.MonthView{}, err
 	}
-	state := ""
-	if au := web.AuthFrom(r.Context()); au != nil {
-		state = au.User.State
-	}
 	a := web.Actor(r)
-	return h.svc.Month(r.Context(), a, a.UserID, state, year, month)
+	if userID == 0 {
+		userID = a.UserID
+	}
+	return h.svc.Month(r.Context(), a, userID, "", year, month)
 }
 
 func (h *Handler) apiMonth(w http.ResponseWriter, r *http.Request) {
-	v, err := h.month(r)
+	v, err := h.month(r, 0)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, newAPIMonth(v))
+}
+
+func (h *Handler) apiUserMonth(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	v, err := h.month(r, id)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return

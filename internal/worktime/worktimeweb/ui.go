@@ -31,6 +31,38 @@ type worktimePage struct {
 	Location  string
 	Today     string
 	Locations []locationOption
+	// Warnings are the live warnings as German (or English) sentences.
+	Warnings []liveWarningText
+}
+
+// liveWarningText is a live warning on the page.
+type liveWarningText struct {
+	Code, Text string
+}
+
+// warningText renders a live warning with its exact minutes.
+func warningText(l interface {
+	T(string, ...any) string
+}, w worktime.LiveWarning) string {
+	switch w.Code {
+	case worktime.WarnBreakDue:
+		if w.DueInMinutes > 0 {
+			return l.T("worktime.live.BREAK_DUE", w.BreakMissingMinutes, w.DueInMinutes)
+		}
+		return l.T("worktime.live.BREAK_DUE_NOW", w.BreakMissingMinutes)
+	case worktime.WarnMaxDayApproaching:
+		return l.T("worktime.live.MAX_DAY_APPROACHING", w.MinutesLeft)
+	case worktime.WarnMaxDayExceeded:
+		return l.T("worktime.live.MAX_DAY_EXCEEDED", w.ExcessMinutes)
+	case worktime.WarnRestTooShort:
+		return l.T("worktime.live.REST_TOO_SHORT", w.RestMinutes/60, w.RestMinutes%60, w.DeficitMinutes)
+	case worktime.WarnSundayHolidayWork:
+		if w.HolidayName != "" {
+			return l.T("worktime.live.SUNDAY_HOLIDAY_WORK_holiday", w.HolidayName)
+		}
+		return l.T("worktime.live.SUNDAY_HOLIDAY_WORK_sunday")
+	}
+	return w.Code
 }
 
 func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
@@ -40,7 +72,7 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, formErr error) {
 	p := worktimePage{Page: h.srv.NewPage(r, "")}
 	p.Title = p.L.T("worktime.title")
-	st, err := h.svc.Status(r.Context(), web.Actor(r))
+	st, err := h.status(r)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return
@@ -64,6 +96,9 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, for
 	p.Today = p.L.T("worktime.minutes", st.TodayMinutes/60, st.TodayMinutes%60)
 	for _, l := range worktime.Locations {
 		p.Locations = append(p.Locations, locationOption{Value: l, Label: p.L.T("worktime.location_" + l), Checked: l == chosen})
+	}
+	for _, lw := range st.Warnings {
+		p.Warnings = append(p.Warnings, liveWarningText{Code: lw.Code, Text: warningText(p.L, lw)})
 	}
 	h.srv.Render(w, r, status, "worktime.html", p)
 }

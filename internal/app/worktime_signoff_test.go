@@ -1,0 +1,152 @@
+package app_test
+
+// Monthly sign-off, the flexitime account and the team view against the
+// real server.
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"ortlos/internal/actor"
+	"ortlos/internal/civil"
+	"ortlos/internal/clock"
+	"ortlos/internal/identity"
+	"ortlos/internal/worktime"
+)
+
+func init() {
+	a11yExtraPages = append(a11yExtraPages, func(t *testing.T, ts *testServer, emp identity.User) []string {
+		return []string{"/worktime/team", fmt.Sprintf("/worktime/month?user_id=%d&year=2026&month=3", emp.ID)}
+	})
+}
+
+func TestWorktimeSignOff(t *testing.T) {
+	t.Parallel()
+	clk := clock.NewFake(fakeNow)
+	ts := startServer(t, withClock(clk))
+	ctx := t.Context()
+	lead := createUser(t, ts, "lea.leitung", "Lea Leitung", actor.RoleLead)
+	emp := createUser(t, ts, "erik.muster", "Erik Muster", actor.RoleEmployee)
+	createUser(t, ts, "otto.fremd", "Otto Fremd", actor.RoleLead)
+	if _, err := ts.Identity.UpdateUser(ctx, actor.CLI(), emp.ID, identity.UserUpdate{SupervisorID: &lead.ID}); err != nil {
+		t.Fatal(err)
+	}
+	wm, err := ts.Worktime.CreateWorkModel(ctx, actor.CLI(), worktime.NewWorkModel{Name: "Montags", Minutes: [7]int{60}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.Worktime.AssignWorkModel(ctx, actor.CLI(), emp.ID, wm.ID, civil.D(2026, 3, 1)); err != nil {
+		t.Fatal(err)
+	}
+	// Monday 2 March 2026, 08:30–12:30 Berlin time: 240 minutes against
+	// a March target of 5 × 60.
+	ea := actor.Actor{UserID: emp.ID, Username: emp.Username, Roles: []string{actor.RoleEmployee}, Via: actor.ViaSession, SessionID: 1}
+	if _, err := ts.Worktime.ClockIn(ctx, ea, "home"); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(4 * time.Hour)
+	if _, err := ts.Worktime.ClockOut(ctx, ea); err != nil {
+		t.Fatal(err)
+	}
+	clk.Set(time.Date(2026, 4, 2, 8, 0, 0, 0, time.UTC))
+
+	ec := loginFull(t, ts, emp.Username, testPassword)
+	lc := loginFull(t, ts, lead.Username, testPassword)
+	oc := loginFull(t, ts, "otto.fremd", testPassword)
+	march := "/worktime/month?year=2026&month=3"
+	mine := get(t, ec, ts.URL+march)
+	wantStatus(t, mine, http.StatusOK)
+	if !strings.Contains(mine.text(), `action="/worktime/month/sign"`) {
+		t.Fatalf("the employee's March page has no sign form:\n%s", mine.text())
+	}
+	// April is not over: no form, and a forced POST is refused.
+	if strings.Contains(get(t, ec, ts.URL+"/worktime/month?year=2026&month=4").text(), `action="/worktime/month/sign"`) {
+		t.Error("the running month offers the sign form")
+	}
+	res := form(t, ec, ts.URL+"/worktime/month/sign", url.Values{"year": {"2026"}, "month": {"4"}})
+	wantStatus(t, res, http.StatusConflict)
+	if !strings.Contains(res.text(), "erst nach seinem Ende") {
+		t.Errorf("refused sign-off lacks the German message:\n%s", res.text())
+	}
+	wantRedirect(t, form(t, ec, ts.URL+"/worktime/month/sign", url.Values{"year": {"2026"}, "month": {"3"}}), "/worktime/month?")
+
+	// A stranger sees nothing of it.
+	other := fmt.Sprintf("/worktime/month?user_id=%d&year=2026&month=3", emp.ID)
+	wantStatus(t, get(t, oc, ts.URL+other), http.StatusNotFound)
+	wantStatus(t, form(t, oc, ts.URL+"/worktime/month/countersign", url.Values{"user_id": {fmt.Sprint(emp.ID)}, "year": {"2026"}, "month": {"3"}}), http.StatusNotFound)
+
+	// The lead sees the month with the countersign form and closes it.
+	page := get(t, lc, ts.URL+other)
+	wantStatus(t, page, http.StatusOK)
+	if !strings.Contains(page.text(), "Erik Muster") || !strings.Contains(page.text(), `action="/worktime/month/countersign"`) {
+		t.Fatalf("lead's view lacks the person or the countersign form:\n%s", page.text())
+	}
+	wantRedirect(t, form(t, lc, ts.URL+"/worktime/month/countersign", url.Values{"user_id": {fmt.Sprint(emp.ID)}, "year": {"2026"}, "month": {"3"}}), "/worktime/month?")
+
+	var m struct {
+		UserID int64 `json:"user_id"`
+		Status struct {
+			Signed, Closed bool
+		} `json:"status"`
+		Flexitime struct {
+			Active         bool `json:"active"`
+			ClosingMinutes int  `json:"closing_minutes"`
+			Closed         bool `json:"closed"`
+		} `json:"flexitime"`
+	}
+	res = get(t, lc, fmt.Sprintf("%s/api/v1/users/%d/worktime/month?year=2026&month=3", ts.URL, emp.ID))
+	wantStatus(t, res, http.StatusOK)
+	if err := json.Unmarshal(res.body, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.UserID != emp.ID || !m.Status.Signed || !m.Status.Closed || !m.Flexitime.Active || !m.Flexitime.Closed || m.Flexitime.ClosingMinutes != -60 {
+		t.Errorf("closed March = %s; want signed, closed, account -60 (240 worked, 300 target)", res.body)
+	}
+	wantStatus(t, get(t, oc, fmt.Sprintf("%s/api/v1/users/%d/worktime/month", ts.URL, emp.ID)), http.StatusNotFound)
+
+	// The team view lists the person with figures, not clock times.
+	res = get(t, lc, ts.URL+"/api/v1/worktime/team?year=2026&month=3")
+	wantStatus(t, res, http.StatusOK)
+	var team struct {
+		Members []struct {
+			UserID      int64          `json:"user_id"`
+			MissingDays []string       `json:"missing_days"`
+			Findings    map[string]int `json:"findings"`
+			Status      struct {
+				Closed bool `json:"closed"`
+			} `json:"status"`
+		} `json:"members"`
+	}
+	if err := json.Unmarshal(res.body, &team); err != nil {
+		t.Fatal(err)
+	}
+	if len(team.Members) != 1 || team.Members[0].UserID != emp.ID || !team.Members[0].Status.Closed ||
+		strings.Join(team.Members[0].MissingDays, ",") != "2026-03-09,2026-03-16,2026-03-23,2026-03-30" {
+		t.Errorf("team = %s; want Erik, closed, missing the Mondays after 2 March", res.body)
+	}
+	if strings.Contains(string(res.body), "T07:30") || strings.Contains(string(res.body), "T11:30") {
+		t.Errorf("team view exposes clock times: %s", res.body)
+	}
+	tp := get(t, lc, ts.URL+"/worktime/team?year=2026&month=3")
+	wantStatus(t, tp, http.StatusOK)
+	if !strings.Contains(tp.text(), "Erik Muster") || !strings.Contains(tp.text(), "abgeschlossen") {
+		t.Errorf("team page lacks Erik or his closed status:\n%s", tp.text())
+	}
+	res = get(t, ec, ts.URL+"/api/v1/worktime/team")
+	wantStatus(t, res, http.StatusOK)
+	if !strings.Contains(string(res.body), `"members":[]`) {
+		t.Errorf("an employee's team = %s; want empty", res.body)
+	}
+
+	// The lead may not reopen the closed month; the API says why.
+	req := newRequest(t, "POST", fmt.Sprintf("%s/api/v1/users/%d/worktime/months/2026-03/reopen", ts.URL, emp.ID), strings.NewReader(`{"reason":"Fehler"}`))
+	req.Header.Set("Content-Type", "application/json")
+	res = do(t, lc, req)
+	wantStatus(t, res, http.StatusForbidden)
+	wantStatus(t, do(t, lc, newRequest(t, "POST", fmt.Sprintf("%s/api/v1/users/%d/worktime/months/2026-3/countersign", ts.URL, emp.ID), nil)), http.StatusNotFound)
+}
