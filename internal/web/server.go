@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strings"
 	"time"
 
 	"ortlos/internal/apperr"
@@ -165,10 +166,20 @@ func (s *Server) NewPage(r *http.Request, title string) Page {
 		Loc:       s.opts.Location,
 	}
 	if p.Auth != nil && p.Auth.Session.Stage == identity.StageFull {
+		// The current entry is the one with the longest href that is the
+		// path or a parent of it, so /worktime/team marks only its own
+		// entry and not /worktime as well.
+		current := -1
 		for _, n := range s.nav {
 			if n.visible == nil || n.visible(p.Auth) {
-				p.Nav = append(p.Nav, NavItem{Href: n.href, Label: p.L.T(n.labelKey), Current: r.URL.Path == n.href || (n.href != "/" && len(r.URL.Path) > len(n.href) && r.URL.Path[:len(n.href)+1] == n.href+"/")})
+				if under(r.URL.Path, n.href) && (current < 0 || len(n.href) > len(p.Nav[current].Href)) {
+					current = len(p.Nav)
+				}
+				p.Nav = append(p.Nav, NavItem{Href: n.href, Label: p.L.T(n.labelKey)})
 			}
+		}
+		if current >= 0 {
+			p.Nav[current].Current = true
 		}
 	} else if p.Auth != nil {
 		p.Bare = true
@@ -177,6 +188,12 @@ func (s *Server) NewPage(r *http.Request, title string) Page {
 		p.Flash = p.L.T("flash." + c.Value)
 	}
 	return p
+}
+
+// under reports whether path is href or lies below it ("/" only matches
+// itself).
+func under(path, href string) bool {
+	return path == href || (href != "/" && strings.HasPrefix(path, href+"/"))
 }
 
 // Render renders a page, clearing a shown flash message.

@@ -148,27 +148,7 @@ func (s *Service) monthView(ctx context.Context, q db.Querier, userID int64, sta
 	now := s.clock.Now()
 	today := civil.In(now, s.loc)
 
-	in := arbzg.Input{State: state, Location: s.loc}
-	var running *time.Time // start of the running interval
-	for _, e := range entries {
-		end := now
-		if e.End != nil {
-			end = *e.End
-		} else {
-			st := e.Start
-			running = &st
-			// A clock-out forgotten for more than a week would make the
-			// engine refuse the whole month; count at most a week.
-			if end.Sub(e.Start) > arbzg.MaxIntervalLength {
-				end = e.Start.Add(arbzg.MaxIntervalLength)
-			}
-		}
-		// Empty intervals (a clock-out in the same instant) carry no time
-		// and the engine refuses them.
-		if end.After(e.Start) {
-			in.Intervals = append(in.Intervals, arbzg.Interval{Start: e.Start, End: end})
-		}
-	}
+	in, running := engineInput(entries, state, s.loc, now)
 	res, err := arbzg.Check(in, holiday.Calendar{})
 	if err != nil {
 		return MonthView{}, fmt.Errorf("worktime: month check: %w", err)
@@ -229,4 +209,30 @@ func (s *Service) monthView(ctx context.Context, q db.Querier, userID int64, sta
 		}
 	}
 	return out, nil
+}
+
+// engineInput turns stored entries into the input of the compliance
+// engine for state in loc. A running interval counts up to now and its
+// start is returned. The engine refuses intervals over a week: a clock-out
+// forgotten (or a typing error) counts at most a week. Empty intervals (a
+// clock-out in the same instant) carry no time and are left out.
+func engineInput(entries []Entry, state string, loc *time.Location, now time.Time) (arbzg.Input, *time.Time) {
+	in := arbzg.Input{State: state, Location: loc}
+	var running *time.Time
+	for _, e := range entries {
+		end := now
+		if e.End != nil {
+			end = *e.End
+		} else {
+			st := e.Start
+			running = &st
+		}
+		if end.Sub(e.Start) > arbzg.MaxIntervalLength {
+			end = e.Start.Add(arbzg.MaxIntervalLength)
+		}
+		if end.After(e.Start) {
+			in.Intervals = append(in.Intervals, arbzg.Interval{Start: e.Start, End: end})
+		}
+	}
+	return in, running
 }

@@ -396,54 +396,10 @@ func bulkAssignments(ctx context.Context, q db.Querier, users string, args []any
 	return out, nil
 }
 
-// targetsFrom computes the target minutes of every day from from to to
-// from a person's assignment history (ordered by valid_from), with the
-// same rule as TargetMinutes: the model valid on the day, 0 before the
-// first assignment and on statewide holidays of state.
-func targetsFrom(hist []WorkModelAssignment, state string, from, to civil.Date) map[civil.Date]int {
-	var cal holiday.Calendar
-	out := make(map[civil.Date]int, from.DaysUntil(to)+1)
-	next := 0
-	var current *WorkModel
-	for d := from; !d.After(to); d = d.AddDays(1) {
-		for next < len(hist) && !hist[next].ValidFrom.After(d) {
-			current = &hist[next].Model
-			next++
-		}
-		target := 0
-		if current != nil {
-			target = current.MinutesOn(d.Weekday())
-		}
-		if _, statewide, ok := cal.Holiday(state, d); ok && statewide {
-			target = 0
-		}
-		out[d] = target
-	}
-	return out
-}
-
 // personMonth runs the engine over one person's entries and folds the
 // result into the days first..last, as Month does.
 func (s *Service) personMonth(p ReportPerson, entries []Entry, targets map[civil.Date]int, first, last civil.Date, now time.Time, today civil.Date) (PersonMonth, error) {
-	in := arbzg.Input{State: p.State, Location: s.loc}
-	var running *time.Time
-	for _, e := range entries {
-		end := now
-		if e.End != nil {
-			end = *e.End
-		} else {
-			st := e.Start
-			running = &st
-		}
-		// The engine refuses intervals over a week: a clock-out forgotten
-		// (or a typo) counts at most a week, as in Month.
-		if end.Sub(e.Start) > arbzg.MaxIntervalLength {
-			end = e.Start.Add(arbzg.MaxIntervalLength)
-		}
-		if end.After(e.Start) {
-			in.Intervals = append(in.Intervals, arbzg.Interval{Start: e.Start, End: end})
-		}
-	}
+	in, running := engineInput(entries, p.State, s.loc, now)
 	res, err := arbzg.Check(in, holiday.Calendar{})
 	if err != nil {
 		return PersonMonth{}, fmt.Errorf("worktime: report check of user %d: %w", p.ID, err)

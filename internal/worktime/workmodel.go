@@ -300,9 +300,16 @@ func targetMinutes(ctx context.Context, q db.Querier, userID int64, state string
 	if err != nil {
 		return nil, err
 	}
+	return targetsFrom(hist, state, from, to), nil
+}
+
+// targetsFrom computes the target minutes of every day from from to to
+// from a person's assignment history (ordered by valid_from): the rule of
+// TargetMinutes, shared with the bulk loading of the compliance report.
+func targetsFrom(hist []WorkModelAssignment, state string, from, to civil.Date) map[civil.Date]int {
 	var cal holiday.Calendar
 	out := make(map[civil.Date]int, from.DaysUntil(to)+1)
-	next := 0 // index of the first assignment not yet in force
+	next := 0
 	var current *WorkModel
 	for d := from; !d.After(to); d = d.AddDays(1) {
 		for next < len(hist) && !hist[next].ValidFrom.After(d) {
@@ -318,8 +325,9 @@ func targetMinutes(ctx context.Context, q db.Querier, userID int64, state string
 		}
 		out[d] = target
 	}
-	return out, nil
+	return out
 }
+
 
 // AssignableUsers lists the people a work model can be assigned to (all
 // users, disabled ones included, because history may need recording), by

@@ -28,6 +28,8 @@ type Handler struct {
 // Register adds the module's routes and navigation entries to srv.
 func Register(srv *web.Server, svc *worktime.Service) *Handler {
 	h := &Handler{srv: srv, svc: svc}
+	// The clock page leads the module's navigation entries.
+	srv.AddNav("/worktime", "nav.worktime", nil)
 	h.registerUI()
 	h.registerAPI()
 	h.registerWorkModelUI()
@@ -39,6 +41,5 @@ func Register(srv *web.Server, svc *worktime.Service) *Handler {
 	h.registerCorehours()
 	h.registerSignoff()
 	h.registerTeam()
-	srv.AddNav("/worktime", "nav.worktime", nil)
 	return h
 }
