@@ -17,6 +17,7 @@ import (
 
 	"ortlos/internal/audit"
 	"ortlos/internal/audit/auditweb"
+	"ortlos/internal/civil"
 	"ortlos/internal/clock"
 	"ortlos/internal/config"
 	"ortlos/internal/db"
@@ -26,6 +27,7 @@ import (
 	"ortlos/internal/web"
 	"ortlos/internal/web/openapi"
 	"ortlos/internal/worktime"
+	"ortlos/internal/worktime/arbzg"
 	"ortlos/internal/worktime/worktimeweb"
 )
 
@@ -110,6 +112,7 @@ func (m *Main) Open(ctx context.Context) error {
 		FlexitimeMaxMinusMinutes:      int(cfg.FlexitimeMaxMinus / time.Minute),
 		FlexitimeYearCarryoverMinutes: int(cfg.FlexitimeYearCarryover / time.Minute),
 		DefaultState:                  cfg.DefaultState,
+		ReferencePeriod:               referencePeriod(cfg),
 	})
 
 	renderer, err := web.NewRenderer(web.Pages(), identityweb.Pages(), auditweb.Pages(), worktimeweb.Pages())
@@ -227,4 +230,11 @@ func (m *Main) Close() error {
 		return m.DB.Close()
 	}
 	return nil
+}
+
+// referencePeriod is the § 3 ArbZG reference period of the configuration
+// (validated by config.Load).
+func referencePeriod(cfg config.Config) arbzg.ReferencePeriod {
+	start, _ := civil.Parse(cfg.WorktimeReferenceStart)
+	return arbzg.ReferencePeriod{Type: cfg.WorktimeReferencePeriod, Start: start}
 }

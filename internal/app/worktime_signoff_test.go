@@ -21,7 +21,8 @@ import (
 
 func init() {
 	a11yExtraPages = append(a11yExtraPages, func(t *testing.T, ts *testServer, emp identity.User) []string {
-		return []string{"/worktime/team", fmt.Sprintf("/worktime/month?user_id=%d&year=2026&month=3", emp.ID)}
+		return []string{"/worktime/team", fmt.Sprintf("/worktime/month?user_id=%d&year=2026&month=3", emp.ID),
+			"/worktime/reports/compliance-year?year=2025"}
 	})
 }
 
@@ -149,4 +150,36 @@ func TestWorktimeSignOff(t *testing.T) {
 	res = do(t, lc, req)
 	wantStatus(t, res, http.StatusForbidden)
 	wantStatus(t, do(t, lc, newRequest(t, "POST", fmt.Sprintf("%s/api/v1/users/%d/worktime/months/2026-3/countersign", ts.URL, emp.ID), nil)), http.StatusNotFound)
+}
+
+func TestWorktimeYearReportHTTP(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t)
+	createUser(t, ts, "hanna.hr", "Hanna HR", actor.RoleHR)
+	createUser(t, ts, "erik.muster", "Erik Muster", actor.RoleEmployee)
+	hc := loginFull(t, ts, "hanna.hr", testPassword)
+	ec := loginFull(t, ts, "erik.muster", testPassword)
+	res := get(t, hc, ts.URL+"/api/v1/worktime/reports/compliance-year?year=2025")
+	wantStatus(t, res, http.StatusOK)
+	var rep struct {
+		Year            int `json:"year"`
+		ReferencePeriod struct {
+			Type  string `json:"type"`
+			Start string `json:"start"`
+		} `json:"reference_period"`
+		People []json.RawMessage `json:"people"`
+	}
+	if err := json.Unmarshal(res.body, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Year != 2025 || rep.ReferencePeriod.Type != "6_calendar_months" || rep.ReferencePeriod.Start != "2024-01-01" || len(rep.People) != 2 {
+		t.Errorf("year report = %s; want 2025, half-years from 2024-01-01, two people", res.body)
+	}
+	wantStatus(t, get(t, ec, ts.URL+"/api/v1/worktime/reports/compliance-year"), http.StatusNotFound)
+	wantStatus(t, get(t, hc, ts.URL+"/api/v1/worktime/reports/compliance-year?year=x"), http.StatusUnprocessableEntity)
+	page := get(t, hc, ts.URL+"/worktime/reports/compliance-year?year=2025")
+	wantStatus(t, page, http.StatusOK)
+	if !strings.Contains(page.text(), "Jahresprüfung") || !strings.Contains(page.text(), "6 Kalendermonate") {
+		t.Errorf("year report page lacks its title or the reference period:\n%s", page.text())
+	}
 }

@@ -55,6 +55,10 @@ type Config struct {
 	FlexitimeMaxPlus       time.Duration // flexitime credit above this is forfeited at the monthly closing
 	FlexitimeMaxMinus      time.Duration // a flexitime debit beyond this is flagged
 	FlexitimeYearCarryover time.Duration // credit carried into the new year at the December closing
+	// Reference period of the § 3 ArbZG average: 6_calendar_months or
+	// 24_weeks, the periods following each other from the start date.
+	WorktimeReferencePeriod string
+	WorktimeReferenceStart  string // YYYY-MM-DD; for 6_calendar_months the first of a month
 
 	loc *time.Location // TimeZone loaded; nil when not yet loaded
 }
@@ -102,6 +106,9 @@ func base() Config {
 		FlexitimeMaxPlus:       40 * time.Hour,
 		FlexitimeMaxMinus:      20 * time.Hour,
 		FlexitimeYearCarryover: 40 * time.Hour,
+
+		WorktimeReferencePeriod: "6_calendar_months",
+		WorktimeReferenceStart:  "2024-01-01",
 	}
 }
 
@@ -276,6 +283,14 @@ func (c Config) validate() []error {
 		if f.d < 0 || f.d > 10000*time.Hour || f.d%time.Minute != 0 {
 			bad(f.name, "%s is out of range (whole minutes from 0 to 10000h)", formatDuration(f.d))
 		}
+	}
+	switch start, err := time.Parse(time.DateOnly, c.WorktimeReferenceStart); {
+	case c.WorktimeReferencePeriod != "6_calendar_months" && c.WorktimeReferencePeriod != "24_weeks":
+		bad("ORTLOS_WORKTIME_REFERENCE_PERIOD", "%q is not a reference period (6_calendar_months or 24_weeks)", c.WorktimeReferencePeriod)
+	case err != nil:
+		bad("ORTLOS_WORKTIME_REFERENCE_START", "%q is not a date (YYYY-MM-DD)", c.WorktimeReferenceStart)
+	case c.WorktimeReferencePeriod == "6_calendar_months" && start.Day() != 1:
+		bad("ORTLOS_WORKTIME_REFERENCE_START", "%s is not the first day of a month, as 6_calendar_months needs", c.WorktimeReferenceStart)
 	}
 	if c.FlexitimeYearCarryover > c.FlexitimeMaxPlus {
 		bad("ORTLOS_FLEXITIME_YEAR_CARRYOVER", "%s is more than ORTLOS_FLEXITIME_MAX_PLUS (%s)",

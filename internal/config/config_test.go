@@ -101,6 +101,9 @@ func TestDefaults(t *testing.T) {
 		FlexitimeMaxPlus:       40 * time.Hour,
 		FlexitimeMaxMinus:      20 * time.Hour,
 		FlexitimeYearCarryover: 40 * time.Hour,
+
+		WorktimeReferencePeriod: "6_calendar_months",
+		WorktimeReferenceStart:  "2024-01-01",
 	}
 	if got := withoutLocation(d); !reflect.DeepEqual(got, want) {
 		t.Errorf("Defaults() =\n%+v\nwant\n%+v", got, want)
@@ -228,6 +231,8 @@ func TestLoadAllSettings(t *testing.T) {
 		"ORTLOS_FLEXITIME_MAX_PLUS":        "20h",
 		"ORTLOS_FLEXITIME_MAX_MINUS":       "10h30m",
 		"ORTLOS_FLEXITIME_YEAR_CARRYOVER":  "0s",
+		"ORTLOS_WORKTIME_REFERENCE_PERIOD": "24_Weeks",
+		"ORTLOS_WORKTIME_REFERENCE_START":  "2026-01-05",
 		"ORTLOS_SHUTDOWN_TIMEOUT":          "1m30s",
 		"ORTLOS_PASSWORD_HASH_CONCURRENCY": "64",
 	}
@@ -256,6 +261,8 @@ func TestLoadAllSettings(t *testing.T) {
 		FlexitimeMaxPlus:        20 * time.Hour,
 		FlexitimeMaxMinus:       10*time.Hour + 30*time.Minute,
 		FlexitimeYearCarryover:  0,
+		WorktimeReferencePeriod: "24_weeks",
+		WorktimeReferenceStart:  "2026-01-05",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Load(%v) =\n%+v\nwant\n%+v", env, got, want)
@@ -451,6 +458,8 @@ func TestInvalidSetting(t *testing.T) {
 		{env: map[string]string{"ORTLOS_WORKTIME_AUTO_BREAK": "vielleicht"}, want: `config: ORTLOS_WORKTIME_AUTO_BREAK: "vielleicht" is not a yes/no value (true or false)`},
 		{env: map[string]string{"ORTLOS_WORKTIME_CORRECTION_DAYS": "-1"}, want: "config: ORTLOS_WORKTIME_CORRECTION_DAYS: -1 is out of range (0 to 3660 days)"},
 		{env: map[string]string{"ORTLOS_FLEXITIME_MAX_MINUS": "-5h"}, want: "config: ORTLOS_FLEXITIME_MAX_MINUS: -5h is out of range (whole minutes from 0 to 10000h)"},
+		{env: map[string]string{"ORTLOS_WORKTIME_REFERENCE_PERIOD": "halbjahr"}, want: `config: ORTLOS_WORKTIME_REFERENCE_PERIOD: "halbjahr" is not a reference period (6_calendar_months or 24_weeks)`},
+		{env: map[string]string{"ORTLOS_WORKTIME_REFERENCE_START": "2026-01-05"}, want: "config: ORTLOS_WORKTIME_REFERENCE_START: 2026-01-05 is not the first day of a month, as 6_calendar_months needs"},
 		{env: map[string]string{"ORTLOS_FLEXITIME_YEAR_CARRYOVER": "50h"}, want: "config: ORTLOS_FLEXITIME_YEAR_CARRYOVER: 50h is more than ORTLOS_FLEXITIME_MAX_PLUS (40h)"},
 		{env: map[string]string{"ORTLOS_SHUTDOWN_TIMEOUT": "0s"}, want: "config: ORTLOS_SHUTDOWN_TIMEOUT: 0s is not positive"},
 		{env: map[string]string{"ORTLOS_PASSWORD_HASH_CONCURRENCY": "65"}, want: "config: ORTLOS_PASSWORD_HASH_CONCURRENCY: 65 is out of range (0 = half the CPUs, at most 64)"},
@@ -796,7 +805,7 @@ func TestDescribe(t *testing.T) {
 		"ORTLOS_TIME_ZONE", "ORTLOS_TRUSTED_PROXIES", "ORTLOS_METRICS_TOKEN", "ORTLOS_SECRET_KEY_FILE",
 		"ORTLOS_SETUP_LINK_TTL", "ORTLOS_MAX_BODY_BYTES", "ORTLOS_SHUTDOWN_TIMEOUT", "ORTLOS_PASSWORD_HASH_CONCURRENCY",
 		"ORTLOS_WORKTIME_CORRECTION_DAYS", "ORTLOS_WORKTIME_AUTO_BREAK", "ORTLOS_FLEXITIME_MAX_PLUS",
-		"ORTLOS_FLEXITIME_MAX_MINUS", "ORTLOS_FLEXITIME_YEAR_CARRYOVER",
+		"ORTLOS_FLEXITIME_MAX_MINUS", "ORTLOS_WORKTIME_REFERENCE_PERIOD", "ORTLOS_WORKTIME_REFERENCE_START", "ORTLOS_FLEXITIME_YEAR_CARRYOVER",
 	}
 	got := map[string]string{}
 	var names []string

@@ -88,6 +88,11 @@ func settings() []setting {
 			field: func(c *Config) any { return &c.FlexitimeMaxPlus }},
 		{env: "ORTLOS_FLEXITIME_MAX_MINUS", usage: "flexitime account floor: a debit beyond this is flagged to the lead and HR",
 			field: func(c *Config) any { return &c.FlexitimeMaxMinus }},
+		{env: "ORTLOS_WORKTIME_REFERENCE_PERIOD", usage: "reference period of the § 3 ArbZG average: 6_calendar_months or 24_weeks",
+			normalize: strings.ToLower,
+			field:     func(c *Config) any { return &c.WorktimeReferencePeriod }},
+		{env: "ORTLOS_WORKTIME_REFERENCE_START", usage: "start of a reference period (YYYY-MM-DD); the periods follow each other from it",
+			field: func(c *Config) any { return &c.WorktimeReferenceStart }},
 		{env: "ORTLOS_FLEXITIME_YEAR_CARRYOVER", usage: "credit carried into the new year at the December closing (at most ORTLOS_FLEXITIME_MAX_PLUS)",
 			field: func(c *Config) any { return &c.FlexitimeYearCarryover }},
 	}

@@ -179,18 +179,24 @@ func (s *Service) onBreak(last Entry, now time.Time) bool {
 	return y1 == y2 && m1 == m2 && d1 == d2
 }
 
-// Status returns the actor's own working state; the live warnings know
-// Sundays but no holidays (StatusFor takes the person's Land).
+// Status returns the actor's own working state, the live warnings judged
+// with the holidays of the actor's Land.
 func (s *Service) Status(ctx context.Context, a actor.Actor) (Status, error) {
 	return s.StatusFor(ctx, a, "")
 }
 
 // StatusFor returns the actor's own working state with the live warnings
-// judged with the holidays of state (a Land code such as "NW"; empty:
-// Sundays only).
+// judged with the holidays of state (a Land code such as "NW"; empty: the
+// actor's own, or the organisation's default).
 func (s *Service) StatusFor(ctx context.Context, a actor.Actor, state string) (Status, error) {
 	if !a.Authenticated() {
 		return Status{}, errNotFound
+	}
+	if state == "" {
+		var err error
+		if state, err = s.userState(ctx, s.db, a.UserID); err != nil {
+			return Status{}, err
+		}
 	}
 	now := s.clock.Now().UTC()
 	st := Status{State: StateOff}

@@ -16,12 +16,6 @@ import (
 	"ortlos/internal/worktime/arbzg"
 )
 
-// FallbackState is the Land whose holidays judge a person whose account
-// names none (or an unknown code). It matches the default of new accounts
-// (ORTLOS_DEFAULT_STATE's default), so reports agree with the month view of
-// such a person as far as possible.
-const FallbackState = "NW"
-
 // ReportPerson names a person in the reports.
 type ReportPerson struct {
 	ID           int64
@@ -31,7 +25,8 @@ type ReportPerson struct {
 	OrgUnitName  string
 	SupervisorID int64 // 0: none
 	// State is the Land used for holidays and targets: the account's,
-	// or FallbackState when the account names none.
+	// or the organisation's default (ORTLOS_DEFAULT_STATE) when the
+	// account names none, as in the month view.
 	State string
 }
 
@@ -195,7 +190,7 @@ func validMonth(year int, month time.Month) error {
 //
 // Each person is judged exactly as Month judges them (same engine input:
 // the entries of the month and the day before and after it), with the
-// holidays of their own Land (FallbackState if their account names none).
+// holidays of their own Land (the organisation's default if their account names none).
 // Findings about a year (§ 11) or a reference period (§ 3 average) are not
 // dated in a month and do not appear.
 //
@@ -204,36 +199,18 @@ func validMonth(year int, month time.Month) error {
 // Everything is loaded in bulk: one query each for the people, their
 // entries and their work models, whatever the number of people.
 func (s *Service) ComplianceReport(ctx context.Context, a actor.Actor, orgUnitID int64, includeSubunits bool, year int, month time.Month) (MonthReport, error) {
-	leadID, ok := reportScope(a)
-	if !ok {
-		return MonthReport{}, errNotFound
-	}
 	if err := validMonth(year, month); err != nil {
-		return MonthReport{}, err
-	}
-	out := MonthReport{OrgUnitID: orgUnitID, IncludeSubunits: includeSubunits, Year: year, Month: month}
-	where := []string{"u.disabled = ?"}
-	args := []any{false}
-	if orgUnitID != 0 {
-		units, err := loadOrgUnits(ctx, s.db)
-		if err != nil {
-			return MonthReport{}, err
-		}
-		ids, name, found := subtree(units, orgUnitID, includeSubunits)
-		if !found {
+		if _, ok := reportScope(a); !ok {
 			return MonthReport{}, errNotFound
 		}
-		out.OrgUnitName = name
-		where = append(where, "u.org_unit_id IN ("+placeholders(len(ids))+")")
-		for _, id := range ids {
-			args = append(args, id)
-		}
+		return MonthReport{}, err
 	}
-	if leadID != 0 {
-		where = append(where, "u.supervisor_id = ?")
-		args = append(args, leadID)
+	sel, err := s.reportSelection(ctx, a, orgUnitID, includeSubunits)
+	if err != nil {
+		return MonthReport{}, err
 	}
-	people, err := s.reportMonths(ctx, strings.Join(where, " AND "), args, year, month)
+	out := MonthReport{OrgUnitID: orgUnitID, OrgUnitName: sel.unitName, IncludeSubunits: includeSubunits, Year: year, Month: month}
+	people, err := s.reportMonths(ctx, sel.where, sel.args, year, month)
 	if err != nil {
 		return MonthReport{}, err
 	}
@@ -244,6 +221,49 @@ func (s *Service) ComplianceReport(ctx context.Context, a actor.Actor, orgUnitID
 		out.Counts.Obligation += p.Counts.Obligation
 		out.Counts.Info += p.Counts.Info
 	}
+	return out, nil
+}
+
+// reportSelection is the condition on users u that selects the people of
+// a report, with its arguments and the name of the org unit.
+type reportSelection struct {
+	where    string
+	args     []any
+	unitName string
+}
+
+// reportSelection selects the active people of orgUnitID (0: the whole
+// organisation; with includeSubunits its sub-units too) whom a may see in
+// reports: HR and administrators everyone, a lead the people they
+// supervise. Others and unknown units get NotFound.
+func (s *Service) reportSelection(ctx context.Context, a actor.Actor, orgUnitID int64, includeSubunits bool) (reportSelection, error) {
+	leadID, ok := reportScope(a)
+	if !ok {
+		return reportSelection{}, errNotFound
+	}
+	var out reportSelection
+	where := []string{"u.disabled = ?"}
+	out.args = []any{false}
+	if orgUnitID != 0 {
+		units, err := loadOrgUnits(ctx, s.db)
+		if err != nil {
+			return reportSelection{}, err
+		}
+		ids, name, found := subtree(units, orgUnitID, includeSubunits)
+		if !found {
+			return reportSelection{}, errNotFound
+		}
+		out.unitName = name
+		where = append(where, "u.org_unit_id IN ("+placeholders(len(ids))+")")
+		for _, id := range ids {
+			out.args = append(out.args, id)
+		}
+	}
+	if leadID != 0 {
+		where = append(where, "u.supervisor_id = ?")
+		out.args = append(out.args, leadID)
+	}
+	out.where = strings.Join(where, " AND ")
 	return out, nil
 }
 
@@ -309,47 +329,20 @@ func placeholders(n int) string {
 // condition on users u with its args), loading people, entries and work
 // models with one query each.
 func (s *Service) reportMonths(ctx context.Context, where string, args []any, year int, month time.Month) ([]PersonMonth, error) {
-	people, err := db.Query(ctx, s.db, func(row db.Scanner) (ReportPerson, error) {
-		var p ReportPerson
-		var org, sup sql.NullInt64
-		var orgName sql.NullString
-		err := row.Scan(&p.ID, &p.Username, &p.DisplayName, &org, &orgName, &sup, &p.State)
-		p.OrgUnitID, p.OrgUnitName, p.SupervisorID = org.Int64, orgName.String, sup.Int64
-		if !arbzg.ValidState(p.State) {
-			p.State = FallbackState
-		}
-		return p, err
-	}, `SELECT u.id, u.username, u.display_name, u.org_unit_id, o.name, u.supervisor_id, u.state
-		FROM users u LEFT JOIN org_units o ON o.id = u.org_unit_id
-		WHERE `+where+` ORDER BY u.display_name, u.username, u.id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("worktime: report people: %w", err)
-	}
-	if len(people) == 0 {
-		return []PersonMonth{}, nil
+	people, err := s.reportPeople(ctx, where, args)
+	if err != nil || len(people) == 0 {
+		return []PersonMonth{}, err
 	}
 	first := civil.D(year, month, 1)
 	last := civil.D(year, month+1, 1).AddDays(-1)
 	users := "SELECT u.id FROM users u WHERE " + where
 
 	// Entries of everybody, the month and the day before and after it (as
-	// Month loads them). An interval counts at most a week from its start
-	// (personMonth), so older starts cannot reach the window; the bound
-	// lets the database read a range of the start_at index instead of
-	// everybody's whole history.
-	from, to := first.AddDays(-1).Start(s.loc), last.AddDays(2).Start(s.loc)
-	qargs := append([]any{false}, args...)
-	qargs = append(qargs, db.T(from.Add(-arbzg.MaxIntervalLength)), db.T(to), db.T(from))
-	entries, err := db.Query(ctx, s.db, scanEntry, currentRevisions+
-		" AND e.user_id IN ("+users+") AND r.start_at >= ? AND r.start_at < ? AND (r.end_at IS NULL OR r.end_at > ?) ORDER BY e.user_id, r.start_at, e.id", qargs...)
+	// Month loads them).
+	byUser, err := s.reportEntries(ctx, users, args, first.AddDays(-1).Start(s.loc), last.AddDays(2).Start(s.loc))
 	if err != nil {
-		return nil, fmt.Errorf("worktime: report entries: %w", err)
+		return nil, err
 	}
-	byUser := map[int64][]Entry{}
-	for _, e := range entries {
-		byUser[e.UserID] = append(byUser[e.UserID], e)
-	}
-
 	hist, err := bulkAssignments(ctx, s.db, users, args, last)
 	if err != nil {
 		return nil, err
@@ -367,6 +360,47 @@ func (s *Service) reportMonths(ctx context.Context, where string, args []any, ye
 		out = append(out, pm)
 	}
 	return out, nil
+}
+
+// reportPeople loads the people matched by where (a condition on users u).
+func (s *Service) reportPeople(ctx context.Context, where string, args []any) ([]ReportPerson, error) {
+	people, err := db.Query(ctx, s.db, func(row db.Scanner) (ReportPerson, error) {
+		var p ReportPerson
+		var org, sup sql.NullInt64
+		var orgName sql.NullString
+		err := row.Scan(&p.ID, &p.Username, &p.DisplayName, &org, &orgName, &sup, &p.State)
+		p.OrgUnitID, p.OrgUnitName, p.SupervisorID = org.Int64, orgName.String, sup.Int64
+		if !arbzg.ValidState(p.State) {
+			p.State = s.policy.DefaultState
+		}
+		return p, err
+	}, `SELECT u.id, u.username, u.display_name, u.org_unit_id, o.name, u.supervisor_id, u.state
+		FROM users u LEFT JOIN org_units o ON o.id = u.org_unit_id
+		WHERE `+where+` ORDER BY u.display_name, u.username, u.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("worktime: report people: %w", err)
+	}
+	return people, nil
+}
+
+// reportEntries loads the entries of everybody selected by the subquery
+// users that overlap [from, to), by person. An interval counts at most a
+// week from its start (engineInput), so older starts cannot reach the
+// window; the bound lets the database read a range of the start_at index
+// instead of everybody's whole history.
+func (s *Service) reportEntries(ctx context.Context, users string, args []any, from, to time.Time) (map[int64][]Entry, error) {
+	qargs := append([]any{false}, args...)
+	qargs = append(qargs, db.T(from.Add(-arbzg.MaxIntervalLength)), db.T(to), db.T(from))
+	entries, err := db.Query(ctx, s.db, scanEntry, currentRevisions+
+		" AND e.user_id IN ("+users+") AND r.start_at >= ? AND r.start_at < ? AND (r.end_at IS NULL OR r.end_at > ?) ORDER BY e.user_id, r.start_at, e.id", qargs...)
+	if err != nil {
+		return nil, fmt.Errorf("worktime: report entries: %w", err)
+	}
+	byUser := map[int64][]Entry{}
+	for _, e := range entries {
+		byUser[e.UserID] = append(byUser[e.UserID], e)
+	}
+	return byUser, nil
 }
 
 // bulkAssignments returns the work-model history (by valid_from) of every

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"ortlos/internal/actor"
+	"ortlos/internal/civil"
 	"ortlos/internal/clock"
 	"ortlos/internal/db"
 	"ortlos/internal/db/dbtest"
@@ -24,12 +25,34 @@ import (
 func BenchmarkComplianceReport(b *testing.B) {
 	const employees = 1000
 	ctx := context.Background()
+	svc, hr, unit, entries := seedReportBench(b, employees, civil.D(2026, 3, 1), civil.D(2026, 3, 31), time.Date(2026, 4, 15, 9, 0, 0, 0, time.UTC))
+	var findings int
+	for b.Loop() {
+		r, err := svc.ComplianceReport(ctx, hr, unit, true, 2026, time.March)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(r.People) != employees {
+			b.Fatalf("%d people; want %d", len(r.People), employees)
+		}
+		findings = r.Counts.Total()
+	}
+	b.ReportMetric(float64(entries), "entries")
+	b.ReportMetric(float64(findings), "findings")
+}
+
+// seedReportBench creates an org unit with employees people on SQLite and
+// their entries from first to last (see BenchmarkComplianceReport), and
+// returns the service, an HR actor, the unit and the number of entries.
+func seedReportBench(b *testing.B, employees int, first, last civil.Date, now time.Time) (*worktime.Service, actor.Actor, int64, int) {
+	b.Helper()
+	ctx := context.Background()
 	d := dbtest.Open(b, db.SQLite)
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
 		b.Fatal(err)
 	}
-	c := clock.NewFake(time.Date(2026, 4, 15, 9, 0, 0, 0, berlin))
+	c := clock.NewFake(now)
 	svc := worktime.NewService(d, c).WithLocation(berlin)
 	hr := actor.Actor{UserID: 1, Username: "hr", Roles: []string{actor.RoleHR}, Via: actor.ViaSession, SessionID: 1}
 	var unit int64
@@ -63,11 +86,12 @@ func BenchmarkComplianceReport(b *testing.B) {
 					VALUES (?, 1, ?, ?, 'office', 'clock', ?)`, e, db.T(from), db.T(to), db.T(to))
 				return err
 			}
-			for day := 1; day <= 31; day++ {
-				date := time.Date(2026, 3, day, 0, 0, 0, 0, berlin)
-				wd := date.Weekday()
-				at := func(h, m int) time.Time { return time.Date(2026, 3, day, h, m, 0, 0, berlin) }
-				if wd == time.Sunday && day == 1 && u%20 == 0 {
+			for date := first; !date.After(last); date = date.AddDays(1) {
+				wd, day := date.Weekday(), date.Day
+				at := func(h, m int) time.Time {
+					return date.Start(berlin).Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute)
+				}
+				if wd == time.Sunday && day <= 7 && u%20 == 0 {
 					if err := add(at(10, 0), at(14, 0)); err != nil {
 						return err
 					}
@@ -97,17 +121,26 @@ func BenchmarkComplianceReport(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var findings int
+	return svc, hr, unit, entries
+}
+
+// BenchmarkComplianceYearReport measures the yearly check (§ 3 average,
+// § 11) of 1,000 employees with the data of BenchmarkComplianceReport over
+// a whole year and the lookback before it. Run with
+//
+//	go test -run '^$' -bench ComplianceYearReport -benchtime 3x ./internal/worktime/
+func BenchmarkComplianceYearReport(b *testing.B) {
+	const employees = 1000
+	ctx := context.Background()
+	svc, hr, unit, entries := seedReportBench(b, employees, civil.D(2024, 7, 1), civil.D(2025, 12, 31), time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC))
 	for b.Loop() {
-		r, err := svc.ComplianceReport(ctx, hr, unit, true, 2026, time.March)
+		r, err := svc.ComplianceYearReport(ctx, hr, unit, true, 2025)
 		if err != nil {
 			b.Fatal(err)
 		}
 		if len(r.People) != employees {
 			b.Fatalf("%d people; want %d", len(r.People), employees)
 		}
-		findings = r.Counts.Total()
 	}
 	b.ReportMetric(float64(entries), "entries")
-	b.ReportMetric(float64(findings), "findings")
 }

@@ -123,7 +123,7 @@ func TestComplianceReport(t *testing.T) {
 			t.Fatalf("HR, Amt with sub-units: %v (%q); want erika and otto of Amt", got, r.OrgUnitName)
 		}
 		e, o := r.People[0], r.People[1]
-		if e.Person.State != "BY" || o.Person.State != worktime.FallbackState || e.Person.OrgUnitName != "Team A" {
+		if e.Person.State != "BY" || o.Person.State != worktime.DefaultPolicy().DefaultState || e.Person.OrgUnitName != "Team A" {
 			t.Errorf("people = %+v, %+v; want BY in Team A and the fallback Land", e.Person, o.Person)
 		}
 		// Erika as the month view sees her.

@@ -20,6 +20,7 @@ import (
 	"ortlos/internal/audit"
 	"ortlos/internal/clock"
 	"ortlos/internal/db"
+	"ortlos/internal/worktime/arbzg"
 )
 
 // Locations where work happens.
@@ -86,6 +87,9 @@ type Policy struct {
 	FlexitimeYearCarryoverMinutes int
 	// DefaultState is the Bundesland of people without one recorded.
 	DefaultState string
+	// ReferencePeriod anchors the reference periods of the § 3 average
+	// (zero: half-years from January).
+	ReferencePeriod arbzg.ReferencePeriod
 }
 
 // DefaultPolicy matches the configuration defaults.

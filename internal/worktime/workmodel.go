@@ -328,7 +328,6 @@ func targetsFrom(hist []WorkModelAssignment, state string, from, to civil.Date) 
 	return out
 }
 
-
 // AssignableUsers lists the people a work model can be assigned to (all
 // users, disabled ones included, because history may need recording), by
 // display name. Only HR and administrators may.

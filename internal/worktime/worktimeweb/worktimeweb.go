@@ -38,6 +38,7 @@ func Register(srv *web.Server, svc *worktime.Service) *Handler {
 	h.registerMonthAPI()
 	h.registerCorrections()
 	h.registerReports()
+	h.registerYearReport()
 	h.registerCorehours()
 	h.registerSignoff()
 	h.registerTeam()
