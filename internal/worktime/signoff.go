@@ -214,21 +214,11 @@ func canCountersign(a actor.Actor, ownerID, ownerSupervisorID int64) bool {
 // before must be closed unless it lies before the person's first work
 // model.
 func (s *Service) CountersignMonth(ctx context.Context, a actor.Actor, userID int64, m YearMonth) (MonthStatus, error) {
-	supervisor, err := userSupervisor(ctx, s.db, userID)
-	if err != nil {
+	if err := s.checkCountersign(ctx, a, userID); err != nil {
 		return MonthStatus{}, err
 	}
-	if !canViewEntries(a, userID, supervisor) {
-		return MonthStatus{}, errNotFound
-	}
-	if !canCountersign(a, userID, supervisor) {
-		return MonthStatus{}, apperr.Forbiddenf("forbidden", "only the lead, HR or an administrator countersigns, and never their own month")
-	}
-	if !a.CanWrite() {
-		return MonthStatus{}, errReadOnlyToken
-	}
 	var out MonthStatus
-	err = s.write(ctx, a, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
+	err := s.write(ctx, a, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
 		if err := lockUser(ctx, tx, userID); err != nil {
 			return nil, err
 		}
@@ -324,25 +314,15 @@ func (p Policy) cap(m YearMonth, account int) (forfeited, kept int) {
 // administrators may also reopen a closed month, the latest closed one
 // only (the accounts of later months build on it). A reason is required.
 func (s *Service) ReopenMonth(ctx context.Context, a actor.Actor, userID int64, m YearMonth, reason string) (MonthStatus, error) {
-	supervisor, err := userSupervisor(ctx, s.db, userID)
-	if err != nil {
+	if err := s.checkCountersign(ctx, a, userID); err != nil {
 		return MonthStatus{}, err
-	}
-	if !canViewEntries(a, userID, supervisor) {
-		return MonthStatus{}, errNotFound
-	}
-	if !canCountersign(a, userID, supervisor) {
-		return MonthStatus{}, apperr.Forbiddenf("forbidden", "only the lead, HR or an administrator reopens a month, and never their own")
-	}
-	if !a.CanWrite() {
-		return MonthStatus{}, errReadOnlyToken
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" || utf8.RuneCountInString(reason) > 500 {
 		return MonthStatus{}, apperr.Invalidf("reopen_reason_required", "give a reason of at most 500 characters").WithField("reason", "reopen_reason_required")
 	}
 	var out MonthStatus
-	err = s.write(ctx, a, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
+	err := s.write(ctx, a, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
 		if err := lockUser(ctx, tx, userID); err != nil {
 			return nil, err
 		}
@@ -410,14 +390,34 @@ func (s *Service) monthChanged(ctx context.Context, tx *db.Tx, userID int64, d c
 	return events, nil
 }
 
+// checkCountersign refuses a countersignature or reopening of userID's
+// months: NotFound for whom may not see them, Forbidden for whom may see
+// but not sign them (the person themselves), and read-only tokens.
+func (s *Service) checkCountersign(ctx context.Context, a actor.Actor, userID int64) error {
+	supervisor, err := userSupervisor(ctx, s.db, userID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case !canViewEntries(a, userID, supervisor):
+		return errNotFound
+	case !canCountersign(a, userID, supervisor):
+		return apperr.Forbiddenf("forbidden", "only the lead, HR or an administrator countersigns or reopens a month, and never their own")
+	case !a.CanWrite():
+		return errReadOnlyToken
+	}
+	return nil
+}
+
 // MayCountersign reports whether a may countersign (and return) the months
 // of userID, for showing the forms.
 func (s *Service) MayCountersign(ctx context.Context, a actor.Actor, userID int64) (bool, error) {
-	supervisor, err := userSupervisor(ctx, s.db, userID)
-	if err != nil {
-		return false, err
+	err := s.checkCountersign(ctx, a, userID)
+	switch apperr.KindOf(err) {
+	case apperr.NotFound, apperr.Forbidden:
+		return false, nil
 	}
-	return canViewEntries(a, userID, supervisor) && canCountersign(a, userID, supervisor) && a.CanWrite(), nil
+	return err == nil, err
 }
 
 // DisplayName returns the display name of userID, for headings of views

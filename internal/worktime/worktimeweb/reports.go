@@ -55,31 +55,8 @@ func (h *Handler) reportParams(r *http.Request) (unit int64, deep bool, year int
 	default:
 		return 0, false, 0, 0, web.InvalidFilter("include_subunits", "include_subunits must be true or false")
 	}
-	year, month, err = h.reportMonthParams(r)
+	year, month, err = h.monthParams(r)
 	return unit, deep, year, month, err
-}
-
-// reportMonthParams reads year and month from the query; each defaults to
-// the current one in the organisation's zone.
-func (h *Handler) reportMonthParams(r *http.Request) (int, time.Month, error) {
-	today := h.svc.Today()
-	year, month := today.Year, today.Month
-	q := r.URL.Query()
-	if s := q.Get("year"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1000 || n > 9999 {
-			return 0, 0, web.InvalidFilter("year", "year must be a year such as 2026")
-		}
-		year = n
-	}
-	if s := q.Get("month"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 12 {
-			return 0, 0, web.InvalidFilter("month", "month must be 1 to 12")
-		}
-		month = time.Month(n)
-	}
-	return year, month, nil
 }
 
 // reportYearParam reads year (default: the current year).

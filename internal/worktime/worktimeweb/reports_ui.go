@@ -161,7 +161,7 @@ func (h *Handler) timesheetPage(w http.ResponseWriter, r *http.Request) {
 		}
 		userID = n
 	}
-	year, month, err := h.reportMonthParams(r)
+	year, month, err := h.monthParams(r)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return
