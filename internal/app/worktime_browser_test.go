@@ -71,3 +71,29 @@ func TestBrowserWorktimeClockAndCorrect(t *testing.T) {
 		t.Errorf("history shows %d revisions, want 3 (clock in, clock out, correction)", n)
 	}
 }
+
+// TestBrowserWorktimeHomeWidget: one click on the start page clocks in at
+// home; the widget then offers the break and clock-out buttons.
+func TestBrowserWorktimeHomeWidget(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t, withClock(clock.NewFake(fakeNow)))
+	if _, err := ts.Identity.SetRoleMFARequired(t.Context(), actor.CLI(), actor.RoleEmployee, false); err != nil {
+		t.Fatal(err)
+	}
+	createUser(t, ts, "erik.muster", "Erik Muster", actor.RoleEmployee)
+	tab := browsertest.New(t)
+	ctx, cancel := context.WithTimeout(tab, 2*time.Minute)
+	defer cancel()
+	b := &browser{t: t, ctx: ctx}
+	b.login(ts.URL, "erik.muster", testPassword)
+	b.wantPath("/")
+	b.submit(`#home-worktime button[value="home"]`)
+	b.wantPath("/")
+	if got := b.text("#home-worktime-state"); !strings.Contains(got, "Bei der Arbeit") || !strings.Contains(got, "Homeoffice") {
+		t.Fatalf("widget after one click = %q; want working at home", got)
+	}
+	b.submit(`#home-worktime form[action="/worktime/clock-out"] button`)
+	if got := b.text("#home-worktime-state"); !strings.Contains(got, "Nicht eingestempelt") {
+		t.Fatalf("widget after clocking out = %q", got)
+	}
+}

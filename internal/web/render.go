@@ -182,6 +182,20 @@ func (r *Renderer) ServeStatic(w http.ResponseWriter, req *http.Request) {
 	_, _ = w.Write(b)
 }
 
+// fragment executes the template name defined in page, for a part of
+// another page. The result is trusted HTML: html/template escaped it.
+func (r *Renderer) fragment(page, name string, data any) (template.HTML, error) {
+	t, ok := r.pages[page]
+	if !ok {
+		return "", fmt.Errorf("web: unknown page %q", page)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		return "", fmt.Errorf("web: render %s %s: %w", page, name, err)
+	}
+	return template.HTML(buf.String()), nil //nolint:gosec // output of html/template
+}
+
 // render executes page into a buffer first, so a template error never sends
 // half a page.
 func (r *Renderer) render(w http.ResponseWriter, status int, page string, data any) error {

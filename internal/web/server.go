@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
@@ -42,6 +43,14 @@ type Server struct {
 	metrics  *Metrics
 	cop      *http.CrossOriginProtection
 	nav      []navEntry
+	widgets  []homeWidget
+}
+
+// homeWidget is a module's part of the start page: the template "widget"
+// of page, executed with what data returns (nothing when ok is false).
+type homeWidget struct {
+	page string
+	data func(r *http.Request) (v any, ok bool, err error)
 }
 
 type navEntry struct {
@@ -85,6 +94,35 @@ func (s *Server) Log() *slog.Logger { return s.log }
 // Modules call it while registering.
 func (s *Server) AddNav(href, labelKey string, visible func(*identity.Auth) bool) {
 	s.nav = append(s.nav, navEntry{href: href, labelKey: labelKey, visible: visible})
+}
+
+// AddHomeWidget adds a module's part to the start page: page is one of the
+// module's template files that defines "widget", executed with the value
+// data returns for the request (nothing is shown when ok is false).
+// Modules call it while registering, so that the start page needs to know
+// none of them.
+func (s *Server) AddHomeWidget(page string, data func(r *http.Request) (v any, ok bool, err error)) {
+	s.widgets = append(s.widgets, homeWidget{page: page, data: data})
+}
+
+// HomeWidgets renders the start-page widgets for r, in registration order.
+func (s *Server) HomeWidgets(r *http.Request) ([]template.HTML, error) {
+	var out []template.HTML
+	for _, w := range s.widgets {
+		v, ok, err := w.data(r)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		h, err := s.renderer.fragment(w.page, "widget", v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, nil
 }
 
 // Handler returns the full middleware chain.

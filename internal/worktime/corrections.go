@@ -473,6 +473,9 @@ func insertCorrection(ctx context.Context, tx *db.Tx, a actor.Actor, now time.Ti
 	}
 	c := Correction{ID: id, UserID: userID, EntryID: entryID, Action: action, Start: ch.Start, End: ch.End, Location: ch.Location,
 		Reason: ch.Reason, BaseRevision: base, Status: CorrectionPending, RequestedAt: now, RequestedBy: a.UserID}
+	if err := tx.QueryRowContext(ctx, "SELECT display_name FROM users WHERE id = ?", userID).Scan(&c.UserName); err != nil {
+		return Correction{}, audit.Event{}, fmt.Errorf("worktime: correction user: %w", err)
+	}
 	detail := map[string]any{"user_id": userID, "action": action, "base_revision": base, "days": dayStrings(days), "reason": ch.Reason}
 	if entryID != 0 {
 		detail["entry_id"] = entryID

@@ -32,12 +32,19 @@ func (h *Handler) registerAuth() {
 
 type homePage struct {
 	web.Page
+	// Widgets are the modules' parts of the start page (e.g. the clock).
+	Widgets []template.HTML
 }
 
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 	p := h.srv.NewPage(r, "")
 	p.Title = p.L.T("home.title")
-	h.srv.Render(w, r, http.StatusOK, "home.html", homePage{Page: p})
+	widgets, err := h.srv.HomeWidgets(r)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	h.srv.Render(w, r, http.StatusOK, "home.html", homePage{Page: p, Widgets: widgets})
 }
 
 type loginPage struct {

@@ -70,15 +70,25 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, formErr error) {
-	p := worktimePage{Page: h.srv.NewPage(r, "")}
-	p.Title = p.L.T("worktime.title")
-	st, err := h.status(r)
+	p, err := h.statusPage(r)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return
 	}
 	if formErr != nil {
 		p.SetError(formErr)
+	}
+	h.srv.Render(w, r, status, "worktime.html", p)
+}
+
+// statusPage builds the view of the caller's working state, shared by the
+// clock page and the start-page widget.
+func (h *Handler) statusPage(r *http.Request) (worktimePage, error) {
+	p := worktimePage{Page: h.srv.NewPage(r, "")}
+	p.Title = p.L.T("worktime.title")
+	st, err := h.status(r)
+	if err != nil {
+		return worktimePage{}, err
 	}
 	p.State = st.State
 	p.StateText = p.L.T("worktime.state_" + st.State)
@@ -100,7 +110,20 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, for
 	for _, lw := range st.Warnings {
 		p.Warnings = append(p.Warnings, liveWarningText{Code: lw.Code, Text: warningText(p.L, lw)})
 	}
-	h.srv.Render(w, r, status, "worktime.html", p)
+	return p, nil
+}
+
+// registerHomeWidget puts the clock on the start page: state, live
+// warnings and one-click buttons (clock in at a place, break, clock out).
+// The forms post to the clock page's actions with return=home.
+func (h *Handler) registerHomeWidget() {
+	h.srv.AddHomeWidget("worktime_widget.html", func(r *http.Request) (any, bool, error) {
+		if au := web.AuthFrom(r.Context()); au == nil {
+			return nil, false, nil
+		}
+		p, err := h.statusPage(r)
+		return p, err == nil, err
+	})
 }
 
 // uiDone redirects back to the page with a flash message, or shows the page
@@ -116,7 +139,11 @@ func (h *Handler) uiDone(w http.ResponseWriter, r *http.Request, err error, flas
 			h.srv.Error(w, r, err)
 			return
 		}
-		h.srv.Redirect(w, r, "/worktime", flash)
+		target := "/worktime"
+		if r.PostFormValue("return") == "home" {
+			target = "/"
+		}
+		h.srv.Redirect(w, r, target, flash)
 	}
 }
 

@@ -31,6 +31,7 @@ func Register(srv *web.Server, svc *worktime.Service) *Handler {
 	// The clock page leads the module's navigation entries.
 	srv.AddNav("/worktime", "nav.worktime", nil)
 	h.registerUI()
+	h.registerHomeWidget()
 	h.registerAPI()
 	h.registerWorkModelUI()
 	h.registerWorkModelAPI()
