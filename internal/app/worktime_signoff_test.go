@@ -183,3 +183,32 @@ func TestWorktimeYearReportHTTP(t *testing.T) {
 		t.Errorf("year report page lacks its title or the reference period:\n%s", page.text())
 	}
 }
+
+func TestWorktimeTeamForHR(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t)
+	ou, err := ts.Identity.CreateOrgUnit(t.Context(), actor.CLI(), identity.OrgUnitInput{Name: "Bürgeramt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	createUser(t, ts, "hanna.hr", "Hanna HR", actor.RoleHR)
+	emp := createUser(t, ts, "erik.muster", "Erik Muster", actor.RoleEmployee)
+	if _, err := ts.Identity.UpdateUser(t.Context(), actor.CLI(), emp.ID, identity.UserUpdate{OrgUnitID: &ou.ID}); err != nil {
+		t.Fatal(err)
+	}
+	hc := loginFull(t, ts, "hanna.hr", testPassword)
+	res := get(t, hc, ts.URL+"/worktime/team")
+	wantStatus(t, res, http.StatusOK)
+	if !strings.Contains(res.text(), `id="team-form"`) || strings.Contains(res.text(), "Erik Muster</a>") {
+		t.Errorf("HR's own team page: want the unit picker and nobody listed:\n%s", res.text())
+	}
+	res = get(t, hc, fmt.Sprintf("%s/worktime/team?org_unit_id=%d", ts.URL, ou.ID))
+	wantStatus(t, res, http.StatusOK)
+	if !strings.Contains(res.text(), "Erik Muster</a>") {
+		t.Errorf("HR's team page of the Bürgeramt lacks Erik:\n%s", res.text())
+	}
+	ec := loginFull(t, ts, "erik.muster", testPassword)
+	if strings.Contains(get(t, ec, ts.URL+"/worktime/team").text(), `id="team-form"`) {
+		t.Error("an employee gets the org-unit picker")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"ortlos/internal/actor"
@@ -101,6 +102,10 @@ type teamRow struct {
 
 type teamPage struct {
 	web.Page
+	// Units lets HR and administrators pick an org unit (empty for leads).
+	Units     []reportOption
+	Year      int
+	Month     int
 	Heading   string
 	Rows      []teamRow
 	PrevURL   string
@@ -127,7 +132,18 @@ func (h *Handler) teamPage(w http.ResponseWriter, r *http.Request) {
 		h.srv.Error(w, r, err)
 		return
 	}
-	p := teamPage{Page: h.srv.NewPage(r, "")}
+	p := teamPage{Page: h.srv.NewPage(r, ""), Year: year, Month: int(month)}
+	if a := web.Actor(r); a.IsAdmin() || a.Has(actor.RoleHR) {
+		units, err := h.svc.ReportOrgUnits(r.Context(), a)
+		if err != nil {
+			h.srv.Error(w, r, err)
+			return
+		}
+		p.Units = append(p.Units, reportOption{Value: "", Label: p.L.T("team.my_reports"), Selected: unit == 0})
+		for _, u := range units {
+			p.Units = append(p.Units, reportOption{Value: strconv.FormatInt(u.ID, 10), Label: strings.Repeat("\u00a0\u00a0", u.Depth) + u.Name, Selected: u.ID == unit})
+		}
+	}
 	monthName := func(m time.Month) string { return p.L.T(fmt.Sprintf("worktime.month_%d", int(m))) }
 	p.Title = p.L.T("team.title")
 	p.Heading = fmt.Sprintf("%s %d", monthName(month), year)
