@@ -37,6 +37,7 @@ Commands:
   audit verify|export   check the audit trail's hash chain, export it as JSON Lines
   holidays              list the public holidays of a Bundesland and year
   worktime check        check clock intervals against the Arbeitszeitgesetz
+  absence entitlement   compute a leave entitlement (BUrlG, contract) with its steps
   config                print the effective configuration (secrets hidden)
   version               print the version
 
@@ -71,6 +72,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = cmdHolidays(rest, env)
 	case "worktime":
 		err = cmdWorktime(rest, env)
+	case "absence":
+		err = cmdAbsence(rest, env)
 	case "config":
 		err = cmdConfig(rest, env)
 	case "version":
