@@ -23,8 +23,9 @@ type MonthDay struct {
 	// shift counts wholly on its first day).
 	WorkedMinutes int
 	BreakMinutes  int
-	// BalanceMinutes is WorkedMinutes minus TargetMinutes; 0 for days
-	// after today, which do not count (Counted is false).
+	// BalanceMinutes is WorkedMinutes plus CreditMinutes minus
+	// TargetMinutes; 0 for days after today, which do not count (Counted
+	// is false).
 	BalanceMinutes int
 	Counted        bool
 	// HolidayName and HolidayScope name a statutory holiday of the state
@@ -39,6 +40,12 @@ type MonthDay struct {
 	// Warnings are hints outside the ArbZG, such as core hours not
 	// covered; they never block anything.
 	Warnings []Warning
+	// Absence is an approved absence on the day (nil: none);
+	// CreditMinutes is what it credits against the target (the target,
+	// half of it for half a day, or 0 for a Gleittag, which draws from the
+	// flexitime account).
+	Absence       *DayAbsence
+	CreditMinutes int
 }
 
 // Warning is a hint on a day that is not an ArbZG finding.
@@ -56,6 +63,8 @@ type MonthTotals struct {
 	TargetToDateMinutes int
 	WorkedMinutes       int
 	BreakMinutes        int
+	// CreditMinutes sums the credits of approved absences.
+	CreditMinutes int
 	// BalanceMinutes sums the balances of the counted days (up to today).
 	BalanceMinutes int
 }
@@ -195,15 +204,24 @@ func (s *Service) monthView(ctx context.Context, q db.Querier, userID int64, sta
 	if err := s.addDayWarnings(ctx, userID, &out, entries); err != nil {
 		return MonthView{}, err
 	}
+	users, args := oneUser(userID)
+	absences, err := approvedAbsences(ctx, q, users, args, first, last)
+	if err != nil {
+		return MonthView{}, err
+	}
 	t := &out.Totals
 	for i := range out.Days {
 		d := &out.Days[i]
+		if a, ok := absenceOn(absences[userID], d.Date); ok {
+			d.Absence, d.CreditMinutes = a.day(), absenceCredit(a, d.TargetMinutes)
+		}
 		t.TargetMinutes += d.TargetMinutes
 		t.WorkedMinutes += d.WorkedMinutes
 		t.BreakMinutes += d.BreakMinutes
+		t.CreditMinutes += d.CreditMinutes
 		if !d.Date.After(today) {
 			d.Counted = true
-			d.BalanceMinutes = d.WorkedMinutes - d.TargetMinutes
+			d.BalanceMinutes = d.WorkedMinutes + d.CreditMinutes - d.TargetMinutes
 			t.TargetToDateMinutes += d.TargetMinutes
 			t.BalanceMinutes += d.BalanceMinutes
 		}

@@ -46,9 +46,10 @@ type ReportDay struct {
 	Start, End *time.Time
 	// HolidayName names a statutory holiday of the person's Land.
 	HolidayName string
-	// AbsenceType is empty: absences (leave, illness) arrive with a
-	// later module; the payroll export keeps the column for them.
-	AbsenceType string
+	// AbsenceType is the type id of an approved absence on the day
+	// (e.g. "vacation"), CreditMinutes what it credits (see MonthDay).
+	AbsenceType   string
+	CreditMinutes int
 	Findings    []arbzg.Finding
 	// Running: the day's time includes an interval still running,
 	// counted up to now.
@@ -347,13 +348,17 @@ func (s *Service) reportMonths(ctx context.Context, where string, args []any, ye
 	if err != nil {
 		return nil, err
 	}
+	absences, err := approvedAbsences(ctx, s.db, users, args, first, last)
+	if err != nil {
+		return nil, err
+	}
 
 	now := s.clock.Now()
 	today := civil.In(now, s.loc)
 	out := make([]PersonMonth, 0, len(people))
 	for _, p := range people {
 		targets := targetsFrom(hist[p.ID], p.State, first, last)
-		pm, err := s.personMonth(p, byUser[p.ID], targets, first, last, now, today)
+		pm, err := s.personMonth(p, byUser[p.ID], targets, absences[p.ID], first, last, now, today)
 		if err != nil {
 			return nil, err
 		}
@@ -432,7 +437,7 @@ func bulkAssignments(ctx context.Context, q db.Querier, users string, args []any
 
 // personMonth runs the engine over one person's entries and folds the
 // result into the days first..last, as Month does.
-func (s *Service) personMonth(p ReportPerson, entries []Entry, targets map[civil.Date]int, first, last civil.Date, now time.Time, today civil.Date) (PersonMonth, error) {
+func (s *Service) personMonth(p ReportPerson, entries []Entry, targets map[civil.Date]int, absences []absenceSpan, first, last civil.Date, now time.Time, today civil.Date) (PersonMonth, error) {
 	in, running := engineInput(entries, p.State, s.loc, now)
 	res, err := arbzg.Check(in, holiday.Calendar{})
 	if err != nil {
@@ -441,6 +446,9 @@ func (s *Service) personMonth(p ReportPerson, entries []Entry, targets map[civil
 	out := PersonMonth{Person: p, Findings: []arbzg.Finding{}, Days: make([]ReportDay, 0, first.DaysUntil(last)+1)}
 	for d := first; !d.After(last); d = d.AddDays(1) {
 		day := ReportDay{Date: d, TargetMinutes: targets[d], Findings: []arbzg.Finding{}}
+		if a, ok := absenceOn(absences, d); ok {
+			day.AbsenceType, day.CreditMinutes = a.typeID, absenceCredit(a, day.TargetMinutes)
+		}
 		if h, ok := holiday.Lookup(p.State, d); ok {
 			day.HolidayName = h.Name
 		}
@@ -497,10 +505,11 @@ func (s *Service) personMonth(p ReportPerson, entries []Entry, targets map[civil
 		t.BreakMinutes += d.BreakMinutes
 		if !d.Date.After(today) {
 			d.Counted = true
-			d.BalanceMinutes = d.WorkedMinutes - d.TargetMinutes
+			d.BalanceMinutes = d.WorkedMinutes + d.CreditMinutes - d.TargetMinutes
 			t.TargetToDateMinutes += d.TargetMinutes
 			t.BalanceMinutes += d.BalanceMinutes
 		}
+		t.CreditMinutes += d.CreditMinutes
 	}
 	return out, nil
 }
@@ -523,7 +532,7 @@ type PayrollRow struct {
 	BreakMinutes   int
 	WorkingMinutes int
 	TargetMinutes  int
-	// AbsenceType is empty until absences are recorded (later module).
+	// AbsenceType is the type id of an approved absence (e.g. vacation), empty on other days.
 	AbsenceType string
 	// BalanceMinutes is nil for days after today.
 	BalanceMinutes *int

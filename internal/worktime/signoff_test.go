@@ -2,6 +2,7 @@ package worktime_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -253,6 +254,84 @@ func TestApprovedCorrectionRecalculatesClosedMonth(t *testing.T) {
 		}
 		if n != 1 {
 			t.Errorf("%d month_recalculate audit records, want 1", n)
+		}
+	})
+}
+
+// TestAbsencesCreditTheTarget: approved leave credits the day's target
+// (half of it for half a day), a Gleittag draws from the flexitime
+// account, requested leave does nothing, and absent days are no missing
+// entries in the team view.
+func TestAbsencesCreditTheTarget(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newFixture(t, d)
+		hr := f.user(t, "hr", 0, actor.RoleHR)
+		lead := f.user(t, "lead", 0, actor.RoleLead)
+		emp := f.user(t, "erika", lead.UserID, actor.RoleEmployee)
+		m, err := f.svc.CreateWorkModel(ctx, hr, worktime.NewWorkModel{Name: "Vollzeit", Minutes: days(480, 480, 480, 480, 480)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.AssignWorkModel(ctx, hr, emp.UserID, m.ID, civil.D(2026, 3, 1)); err != nil {
+			t.Fatal(err)
+		}
+		absence := func(typ, from, to, length, status string) {
+			t.Helper()
+			if _, err := d.ExecContext(ctx, `INSERT INTO absences (user_id, type_id, start_date, end_date, day_length, status, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, emp.UserID, typ, from, to, length, status, db.T(start)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		absence("vacation", "2026-03-09", "2026-03-13", "full", "approved")   // Mon–Fri: 5 × 480 credited
+		absence("vacation", "2026-03-16", "2026-03-16", "morning", "approved") // half a day: 240
+		absence("flexi_day", "2026-03-17", "2026-03-17", "full", "approved")  // Gleittag: no credit
+		absence("vacation", "2026-03-18", "2026-03-18", "full", "requested")  // not approved: nothing
+		f.clock.Set(time.Date(2026, 3, 18, 23, 0, 0, 0, f.svc.Location()))
+
+		v, err := f.svc.Month(ctx, lead, emp.UserID, "", 2026, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		day := func(n int) worktime.MonthDay { return v.Days[n-1] }
+		if a := day(9).Absence; a == nil || a.TypeID != "vacation" || a.NameDE != "Erholungsurlaub" || day(9).CreditMinutes != 480 || day(9).BalanceMinutes != 0 {
+			t.Errorf("9 March = %+v; want vacation crediting 480, balance 0", day(9))
+		}
+		if a := day(16).Absence; a == nil || !a.Half || day(16).CreditMinutes != 240 || day(16).BalanceMinutes != -240 {
+			t.Errorf("16 March = %+v; want half a day of vacation crediting 240", day(16))
+		}
+		if a := day(17).Absence; a == nil || a.TypeID != "flexi_day" || day(17).CreditMinutes != 0 || day(17).BalanceMinutes != -480 {
+			t.Errorf("17 March = %+v; want a Gleittag drawing 480 from the account", day(17))
+		}
+		if day(18).Absence != nil {
+			t.Errorf("18 March (requested only) = %+v; want no absence", day(18))
+		}
+		if v.Totals.CreditMinutes != 5*480+240 {
+			t.Errorf("credited %d minutes, want %d", v.Totals.CreditMinutes, 5*480+240)
+		}
+		team, err := f.svc.Team(ctx, lead, 0, 2026, time.March)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var missing []string
+		for _, d := range team[0].MissingDays {
+			missing = append(missing, d.String())
+		}
+		// 2–6 March are past working days without work or absence; 18
+		// March is today and does not count yet.
+		if got := strings.Join(missing, ","); got != "2026-03-02,2026-03-03,2026-03-04,2026-03-05,2026-03-06" {
+			t.Errorf("missing days = %s; want the first week only", got)
+		}
+		rep, err := f.svc.ComplianceReport(ctx, hr, 0, false, 2026, time.March)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range rep.People {
+			if p.Person.ID == emp.UserID && (p.Days[8].AbsenceType != "vacation" || p.Days[16].AbsenceType != "flexi_day" || p.Totals.BalanceMinutes != v.Totals.BalanceMinutes) {
+				t.Errorf("report of erika: 9 March %q, 17 March %q, balance %d; want vacation, flexi_day and the month view's %d",
+					p.Days[8].AbsenceType, p.Days[16].AbsenceType, p.Totals.BalanceMinutes, v.Totals.BalanceMinutes)
+			}
 		}
 	})
 }

@@ -23,7 +23,8 @@ type TeamMember struct {
 	BalanceMinutes int
 	Flexitime      Flexitime
 	// MissingDays are past days of the month (today excluded) with a
-	// target, no holiday and no working time recorded.
+	// target, no holiday, no approved absence and no working time
+	// recorded.
 	MissingDays []civil.Date
 	// PendingCorrections counts correction requests waiting for a
 	// decision.
@@ -80,7 +81,7 @@ func (s *Service) Team(ctx context.Context, a actor.Actor, orgUnitID int64, year
 			Flexitime: v.Flexitime, PendingCorrections: pending[p.id], Findings: map[arbzg.Severity]int{}, Status: v.Status,
 			MissingDays: []civil.Date{}}
 		for _, d := range v.Days {
-			if d.Counted && d.Date.Before(today) && d.TargetMinutes > 0 && d.WorkedMinutes == 0 && !d.Running {
+			if d.Counted && d.Date.Before(today) && d.TargetMinutes > 0 && d.WorkedMinutes == 0 && !d.Running && d.Absence == nil {
 				m.MissingDays = append(m.MissingDays, d.Date)
 			}
 		}

@@ -42,7 +42,16 @@ type apiMonthDay struct {
 	Holiday        *apiHoliday       `json:"holiday"`
 	Findings       []apiMonthFinding `json:"findings"`
 	Warnings       []apiWarning      `json:"warnings"`
+	Absence        *apiDayAbsence    `json:"absence"`
+	CreditMinutes  int               `json:"credit_minutes"`
 	Running        bool              `json:"running"`
+}
+
+// apiDayAbsence is an approved absence on a day; names of the types come
+// from listAbsenceTypes.
+type apiDayAbsence struct {
+	Type    string `json:"type"`
+	HalfDay bool   `json:"half_day"`
 }
 
 // apiWarning is a hint outside the ArbZG, e.g. core hours not covered.
@@ -91,6 +100,7 @@ type apiMonthTotals struct {
 	TargetToDateMinutes int `json:"target_to_date_minutes"`
 	WorkedMinutes       int `json:"worked_minutes"`
 	BreakMinutes        int `json:"break_minutes"`
+	CreditMinutes       int `json:"credit_minutes"`
 	BalanceMinutes      int `json:"balance_minutes"`
 }
 
@@ -111,12 +121,16 @@ type apiMonth struct {
 func newAPIMonth(v worktime.MonthView) apiMonth {
 	out := apiMonth{Year: v.Year, Month: int(v.Month), Running: v.Running, Days: make([]apiMonthDay, 0, len(v.Days)),
 		Totals: apiMonthTotals{TargetMinutes: v.Totals.TargetMinutes, TargetToDateMinutes: v.Totals.TargetToDateMinutes,
-			WorkedMinutes: v.Totals.WorkedMinutes, BreakMinutes: v.Totals.BreakMinutes, BalanceMinutes: v.Totals.BalanceMinutes},
+			WorkedMinutes: v.Totals.WorkedMinutes, BreakMinutes: v.Totals.BreakMinutes, CreditMinutes: v.Totals.CreditMinutes,
+			BalanceMinutes: v.Totals.BalanceMinutes},
 		Findings: v.Findings, UserID: v.UserID, Status: newAPIMonthStatus(v.Status), Flexitime: newAPIFlexitime(v.Flexitime)}
 	for _, d := range v.Days {
 		day := apiMonthDay{Date: d.Date, Weekday: (int(d.Date.Weekday())+6)%7 + 1, TargetMinutes: d.TargetMinutes,
 			WorkedMinutes: d.WorkedMinutes, BreakMinutes: d.BreakMinutes, Findings: make([]apiMonthFinding, 0, len(d.Findings)), Running: d.Running,
-			Warnings: make([]apiWarning, 0, len(d.Warnings))}
+			Warnings: make([]apiWarning, 0, len(d.Warnings)), CreditMinutes: d.CreditMinutes}
+		if a := d.Absence; a != nil {
+			day.Absence = &apiDayAbsence{Type: a.TypeID, HalfDay: a.Half}
+		}
 		for _, w := range d.Warnings {
 			day.Warnings = append(day.Warnings, apiWarning{Code: w.Code, Minutes: w.Minutes})
 		}

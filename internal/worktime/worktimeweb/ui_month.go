@@ -27,6 +27,7 @@ type monthDayRow struct {
 	Break    string
 	Balance  string // empty for days after today
 	Holiday  string
+	Absence  string // name of an approved absence, "(½)" for half a day
 	Findings []monthFindingText
 	Warnings []string
 	Running  bool
@@ -140,6 +141,15 @@ func (h *Handler) renderMonth(w http.ResponseWriter, r *http.Request, userID int
 			Weekend: d.Date.Weekday() == time.Saturday || d.Date.Weekday() == time.Sunday}
 		if d.Counted {
 			row.Balance = signedHoursMinutes(d.BalanceMinutes)
+		}
+		if a := d.Absence; a != nil {
+			row.Absence = a.NameDE
+			if p.L.Lang == "en" {
+				row.Absence = a.NameEN
+			}
+			if a.Half {
+				row.Absence += " (½)"
+			}
 		}
 		for _, f := range d.Findings {
 			row.Findings = append(row.Findings, monthFindingText{Code: string(f.Code), Severity: string(f.Severity), Text: p.L.T("finding." + string(f.Code))})
