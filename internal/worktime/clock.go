@@ -10,6 +10,7 @@ import (
 	"ortlos/internal/actor"
 	"ortlos/internal/apperr"
 	"ortlos/internal/audit"
+	"ortlos/internal/civil"
 	"ortlos/internal/db"
 	"ortlos/internal/worktime/arbzg"
 )
@@ -233,6 +234,15 @@ func (s *Service) StatusFor(ctx context.Context, a actor.Actor, state string) (S
 			in.Intervals = append(in.Intervals, arbzg.Interval{Start: e.Start, End: end})
 		}
 		st.Warnings = LiveWarnings(in)
+		users, args := oneUser(a.UserID)
+		today := civil.In(now, s.loc)
+		absences, err := approvedAbsences(ctx, s.db, users, args, today, today)
+		if err != nil {
+			return Status{}, err
+		}
+		if ab, ok := absenceOn(absences[a.UserID], today); ok {
+			st.Warnings = append(st.Warnings, LiveWarning{Code: WarnAbsenceToday, AbsenceType: ab.typeID})
+		}
 	}
 	return st, nil
 }

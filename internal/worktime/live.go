@@ -11,11 +11,14 @@ import (
 // The codes of the live warnings. They are stable: the API, the UI and the
 // message catalogue key on them.
 const (
-	WarnBreakDue           = "BREAK_DUE"
-	WarnMaxDayApproaching  = "MAX_DAY_APPROACHING"
-	WarnMaxDayExceeded     = "MAX_DAY_EXCEEDED"
-	WarnRestTooShort       = "REST_TOO_SHORT"
-	WarnSundayHolidayWork  = "SUNDAY_HOLIDAY_WORK"
+	WarnBreakDue          = "BREAK_DUE"
+	WarnMaxDayApproaching = "MAX_DAY_APPROACHING"
+	WarnMaxDayExceeded    = "MAX_DAY_EXCEEDED"
+	WarnRestTooShort      = "REST_TOO_SHORT"
+	WarnSundayHolidayWork = "SUNDAY_HOLIDAY_WORK"
+	// WarnAbsenceToday: working on a day with an approved absence (leave,
+	// sickness …): the absence or the clocking is probably wrong.
+	WarnAbsenceToday       = "ABSENCE_TODAY"
 	liveLeadMinutes        = 30  // warn this long before a threshold
 	liveBreakFromMinutes   = 360 // § 4: more than 6 h need 30 minutes
 	liveLongBreakMinutes   = 540 // § 4: more than 9 h need 45 minutes
@@ -54,6 +57,8 @@ type LiveWarning struct {
 	// holiday's name.
 	DayType     string
 	HolidayName string
+	// ABSENCE_TODAY: the type id of the approved absence (e.g. vacation).
+	AbsenceType string
 }
 
 // LiveInput is what LiveWarnings examines.

@@ -50,7 +50,7 @@ type ReportDay struct {
 	// (e.g. "vacation"), CreditMinutes what it credits (see MonthDay).
 	AbsenceType   string
 	CreditMinutes int
-	Findings    []arbzg.Finding
+	Findings      []arbzg.Finding
 	// Running: the day's time includes an interval still running,
 	// counted up to now.
 	Running bool

@@ -284,10 +284,10 @@ func TestAbsencesCreditTheTarget(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		absence("vacation", "2026-03-09", "2026-03-13", "full", "approved")   // Mon–Fri: 5 × 480 credited
+		absence("vacation", "2026-03-09", "2026-03-13", "full", "approved")    // Mon–Fri: 5 × 480 credited
 		absence("vacation", "2026-03-16", "2026-03-16", "morning", "approved") // half a day: 240
-		absence("flexi_day", "2026-03-17", "2026-03-17", "full", "approved")  // Gleittag: no credit
-		absence("vacation", "2026-03-18", "2026-03-18", "full", "requested")  // not approved: nothing
+		absence("flexi_day", "2026-03-17", "2026-03-17", "full", "approved")   // Gleittag: no credit
+		absence("vacation", "2026-03-18", "2026-03-18", "full", "requested")   // not approved: nothing
 		f.clock.Set(time.Date(2026, 3, 18, 23, 0, 0, 0, f.svc.Location()))
 
 		v, err := f.svc.Month(ctx, lead, emp.UserID, "", 2026, 3)
@@ -332,6 +332,35 @@ func TestAbsencesCreditTheTarget(t *testing.T) {
 				t.Errorf("report of erika: 9 March %q, 17 March %q, balance %d; want vacation, flexi_day and the month view's %d",
 					p.Days[8].AbsenceType, p.Days[16].AbsenceType, p.Totals.BalanceMinutes, v.Totals.BalanceMinutes)
 			}
+		}
+	})
+}
+
+// TestClockInDuringLeaveWarns: working on a day of approved leave shows
+// the ABSENCE_TODAY live warning.
+func TestClockInDuringLeaveWarns(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newFixture(t, d)
+		emp := f.user(t, "erika", 0, actor.RoleEmployee)
+		if _, err := d.ExecContext(ctx, `INSERT INTO absences (user_id, type_id, start_date, end_date, status, created_at)
+			VALUES (?, 'vacation', '2026-03-02', '2026-03-06', 'approved', ?)`, emp.UserID, db.T(start)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.ClockIn(ctx, emp, ""); err != nil {
+			t.Fatal(err)
+		}
+		st, err := f.svc.Status(ctx, emp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var found bool
+		for _, w := range st.Warnings {
+			found = found || w.Code == worktime.WarnAbsenceToday && w.AbsenceType == "vacation"
+		}
+		if !found {
+			t.Errorf("warnings = %+v; want ABSENCE_TODAY for vacation", st.Warnings)
 		}
 	})
 }

@@ -67,6 +67,8 @@ func newAPIWarning(w worktime.LiveWarning) map[string]any {
 		m["rest_minutes"], m["deficit_minutes"] = w.RestMinutes, w.DeficitMinutes
 	case worktime.WarnSundayHolidayWork:
 		m["day_type"], m["holiday_name"] = w.DayType, w.HolidayName
+	case worktime.WarnAbsenceToday:
+		m["absence_type"] = w.AbsenceType
 	}
 	return m
 }

@@ -56,6 +56,8 @@ func warningText(l interface {
 		return l.T("worktime.live.MAX_DAY_EXCEEDED", w.ExcessMinutes)
 	case worktime.WarnRestTooShort:
 		return l.T("worktime.live.REST_TOO_SHORT", w.RestMinutes/60, w.RestMinutes%60, w.DeficitMinutes)
+	case worktime.WarnAbsenceToday:
+		return l.T("worktime.live.ABSENCE_TODAY")
 	case worktime.WarnSundayHolidayWork:
 		if w.HolidayName != "" {
 			return l.T("worktime.live.SUNDAY_HOLIDAY_WORK_holiday", w.HolidayName)
