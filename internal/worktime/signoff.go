@@ -433,3 +433,24 @@ func (s *Service) DisplayName(ctx context.Context, userID int64) (string, error)
 	}
 	return name, nil
 }
+
+// AbsenceChanged is called by the absences module inside the transaction
+// that approves or cancels an absence of userID from first to last: the
+// closed months it touches (and the closed months after them) are
+// recalculated, as for an approved correction. It returns the audit events
+// of the recalculation.
+func (s *Service) AbsenceChanged(ctx context.Context, tx *db.Tx, userID int64, first, last civil.Date) ([]audit.Event, error) {
+	var events []audit.Event
+	for m := MonthOf(first); !last.Before(m.First()); m = m.Next() {
+		more, err := s.monthChanged(ctx, tx, userID, m.First())
+		if err != nil {
+			return nil, err
+		}
+		events = append(events, more...)
+		if len(more) > 0 {
+			// monthChanged recalculated every closed month from m on.
+			break
+		}
+	}
+	return events, nil
+}

@@ -364,3 +364,52 @@ func TestClockInDuringLeaveWarns(t *testing.T) {
 		}
 	})
 }
+
+// TestAbsenceChangedRecalculatesClosedMonth: an absence approved for a
+// closed month changes its frozen figures through AbsenceChanged.
+func TestAbsenceChangedRecalculatesClosedMonth(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newFixture(t, d)
+		hr := f.user(t, "hr", 0, actor.RoleHR)
+		lead := f.user(t, "lead", 0, actor.RoleLead)
+		emp := f.user(t, "erika", lead.UserID, actor.RoleEmployee)
+		m, err := f.svc.CreateWorkModel(ctx, hr, worktime.NewWorkModel{Name: "Montags", Minutes: days(60)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.AssignWorkModel(ctx, hr, emp.UserID, m.ID, civil.D(2026, 3, 1)); err != nil {
+			t.Fatal(err)
+		}
+		march := worktime.YearMonth{Year: 2026, Month: 3}
+		f.clock.Set(time.Date(2026, 4, 1, 9, 0, 0, 0, f.svc.Location()))
+		if _, err := f.svc.SignMonth(ctx, emp, march); err != nil {
+			t.Fatal(err)
+		}
+		if st, err := f.svc.CountersignMonth(ctx, lead, emp.UserID, march); err != nil || st.AccountMinutes != -300 {
+			t.Fatalf("March closing = %+v, %v; want account -300", st, err)
+		}
+		err = d.InTx(ctx, func(tx *db.Tx) error {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO absences (user_id, type_id, start_date, end_date, status, created_at)
+				VALUES (?, 'vacation', '2026-03-09', '2026-03-20', 'approved', ?)`, emp.UserID, db.T(start)); err != nil {
+				return err
+			}
+			events, err := f.svc.AbsenceChanged(ctx, tx, emp.UserID, civil.D(2026, 3, 9), civil.D(2026, 3, 20))
+			if err == nil && len(events) != 1 {
+				t.Errorf("%d recalculation events, want 1", len(events))
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := f.svc.Month(ctx, emp, emp.UserID, "", 2026, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Status.AccountMinutes != -180 || v.Flexitime.ClosingMinutes != -180 {
+			t.Errorf("March after two Mondays of leave: status %+v; want account -180", v.Status)
+		}
+	})
+}
