@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"ortlos/internal/absence"
+	"ortlos/internal/absence/absenceweb"
 	"ortlos/internal/audit"
 	"ortlos/internal/audit/auditweb"
 	"ortlos/internal/civil"
@@ -46,6 +48,7 @@ type Main struct {
 	Identity *identity.Service
 	Audit    *audit.Service
 	Worktime *worktime.Service
+	Absence  *absence.Service
 	Server   *web.Server
 	Metrics  *web.Metrics
 
@@ -115,7 +118,7 @@ func (m *Main) Open(ctx context.Context) error {
 		ReferencePeriod:               referencePeriod(cfg),
 	})
 
-	renderer, err := web.NewRenderer(web.Pages(), identityweb.Pages(), auditweb.Pages(), worktimeweb.Pages())
+	renderer, err := web.NewRenderer(web.Pages(), identityweb.Pages(), auditweb.Pages(), worktimeweb.Pages(), absenceweb.Pages())
 	if err != nil {
 		return err
 	}
@@ -131,6 +134,8 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Server.Handle("GET /readyz", http.HandlerFunc(m.ready))
 	identityweb.Register(m.Server, m.Identity, m.Metrics)
 	worktimeweb.Register(m.Server, m.Worktime)
+	m.Absence = absence.NewService(d, m.Clock, m.Worktime)
+	absenceweb.Register(m.Server, m.Absence)
 	auditweb.Register(m.Server, m.Audit, m.Identity)
 	openapi.Register(m.Server)
 	m.http = m.Server.HTTPServer()

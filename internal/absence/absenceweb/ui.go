@@ -1,0 +1,298 @@
+package absenceweb
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"ortlos/internal/absence"
+	"ortlos/internal/apperr"
+	"ortlos/internal/civil"
+	"ortlos/internal/web"
+)
+
+// registerUI adds the pages: the person's absences of a year with the
+// request form, and the requests leads and HR decide. Everything works
+// without JavaScript: plain forms, redirects, flashes.
+func (h *Handler) registerUI() {
+	s := h.srv
+	s.UI("GET /absences", web.Full, h.absencesPage)
+	s.UI("POST /absences", web.Full, h.uiRequest)
+	s.UI("POST /absences/{id}/cancel", web.Full, h.uiCancel)
+	s.UI("GET /absences/approvals", web.Full, h.approvalsPage)
+	s.UI("POST /absences/{id}/approve", web.Full, h.uiApprove)
+	s.UI("POST /absences/{id}/reject", web.Full, h.uiReject)
+}
+
+// option is an entry of a select.
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// absenceRow is an absence in a table or card.
+type absenceRow struct {
+	ID                                  int64
+	Person, Type, Start, End, DayLength string
+	WorkingDays, Status, StatusCode     string
+	Note, DecisionNote                  string
+	CanCancel                           bool
+}
+
+// typeNames maps type ids to their names in the page's language; the
+// hidden type of health data reads "abwesend".
+func (h *Handler) typeNames(r *http.Request, p web.Page) (map[string]string, []absence.Type, error) {
+	types, err := h.svc.Types(r.Context(), web.Actor(r))
+	if err != nil {
+		return nil, nil, err
+	}
+	names := map[string]string{absence.TypeAbsent: p.L.T("absence.type_absent")}
+	for _, t := range types {
+		names[t.ID] = t.Name(p.L.Lang)
+	}
+	return names, types, nil
+}
+
+// days formats a number of working days (4.5 → "4,5" in German).
+func days(p web.Page, n float64) string {
+	s := strconv.FormatFloat(n, 'f', -1, 64)
+	if p.L.Lang == "de" {
+		s = strings.ReplaceAll(s, ".", ",")
+	}
+	return s
+}
+
+func dateText(d civil.Date) string { return fmt.Sprintf("%02d.%02d.%04d", d.Day, d.Month, d.Year) }
+
+func (h *Handler) row(p web.Page, names map[string]string, a absence.Absence, today civil.Date, own bool) absenceRow {
+	name, ok := names[a.TypeID]
+	if !ok {
+		name = a.TypeID
+	}
+	return absenceRow{ID: a.ID, Person: a.UserName, Type: name, Start: dateText(a.Start), End: dateText(a.End),
+		DayLength: p.L.T("absence.day_" + a.DayLength), WorkingDays: days(p, a.WorkingDays),
+		Status: p.L.T("absence.status_" + a.Status), StatusCode: a.Status, Note: a.Note, DecisionNote: a.DecisionNote,
+		CanCancel: own && (a.Status == absence.StatusRequested || (a.Status == absence.StatusApproved && today.Before(a.Start)))}
+}
+
+// --- /absences -------------------------------------------------------
+
+// requestForm is what the request form shows.
+type requestForm struct {
+	Types      []option
+	DayLengths []option
+	Start, End string
+	Note       string
+}
+
+type absencesPage struct {
+	web.Page
+	Year               int
+	Rows               []absenceRow
+	Total              string
+	PrevURL, PrevLabel string
+	NextURL, NextLabel string
+	Form               requestForm
+	ApprovalsURL       string
+}
+
+func (h *Handler) absencesPage(w http.ResponseWriter, r *http.Request) {
+	h.renderAbsences(w, r, http.StatusOK, nil)
+}
+
+// yearParam reads ?year (default: the current year).
+func (h *Handler) yearParam(r *http.Request) (int, error) {
+	year := h.svc.Today().Year
+	s := r.URL.Query().Get("year")
+	if s == "" {
+		s = r.PostFormValue("year")
+	}
+	if s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 2000 || n > 2100 {
+			return 0, web.InvalidFilter("year", "year must be between 2000 and 2100")
+		}
+		year = n
+	}
+	return year, nil
+}
+
+// renderAbsences shows the person's absences of a year and the request
+// form; after a refused request it shows the error at the form.
+func (h *Handler) renderAbsences(w http.ResponseWriter, r *http.Request, status int, formErr error) {
+	year, err := h.yearParam(r)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	ctx, a := r.Context(), web.Actor(r)
+	p := absencesPage{Page: h.srv.NewPage(r, ""), Year: year}
+	p.Title = p.L.T("absence.title")
+	names, types, err := h.typeNames(r, p.Page)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	list, err := h.svc.List(ctx, a, absence.Filter{UserID: a.UserID, From: civil.D(year, 1, 1), To: civil.D(year, 12, 31)})
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	today := h.svc.Today()
+	total := 0.0
+	for _, x := range list {
+		p.Rows = append(p.Rows, h.row(p.Page, names, x, today, true))
+		if x.Status == absence.StatusApproved {
+			total += x.WorkingDays
+		}
+	}
+	p.Total = days(p.Page, total)
+	p.PrevURL, p.PrevLabel = fmt.Sprintf("/absences?year=%d", year-1), strconv.Itoa(year-1)
+	p.NextURL, p.NextLabel = fmt.Sprintf("/absences?year=%d", year+1), strconv.Itoa(year+1)
+	if absence.CanDecide(a) {
+		p.ApprovalsURL = "/absences/approvals"
+	}
+	chosenType, chosenLen := r.PostFormValue("type_id"), r.PostFormValue("day_length")
+	if chosenType == "" {
+		chosenType = "vacation"
+	}
+	if chosenLen == "" {
+		chosenLen = absence.DayFull
+	}
+	for _, t := range types {
+		if t.Active {
+			p.Form.Types = append(p.Form.Types, option{Value: t.ID, Label: t.Name(p.L.Lang), Selected: t.ID == chosenType})
+		}
+	}
+	for _, d := range absence.DayLengths {
+		p.Form.DayLengths = append(p.Form.DayLengths, option{Value: d, Label: p.L.T("absence.day_" + d), Selected: d == chosenLen})
+	}
+	if formErr != nil {
+		p.SetError(formErr)
+		p.Form.Start, p.Form.End, p.Form.Note = r.PostFormValue("start"), r.PostFormValue("end"), r.PostFormValue("note")
+	}
+	h.srv.Render(w, r, status, "absences.html", p)
+}
+
+// formDone shows the page again after a refused form, or redirects.
+func (h *Handler) formDone(w http.ResponseWriter, r *http.Request, err error, target, flash string, render func(int, error)) {
+	switch apperr.KindOf(err) {
+	case apperr.Invalid:
+		render(http.StatusUnprocessableEntity, err)
+	case apperr.Conflict:
+		render(http.StatusConflict, err)
+	default:
+		if err != nil {
+			h.srv.Error(w, r, err)
+			return
+		}
+		h.srv.Redirect(w, r, target, flash)
+	}
+}
+
+func (h *Handler) uiRequest(w http.ResponseWriter, r *http.Request) {
+	render := func(status int, err error) { h.renderAbsences(w, r, status, err) }
+	start, err := parseDate(r.PostFormValue("start"), "start")
+	if err != nil {
+		render(http.StatusUnprocessableEntity, err)
+		return
+	}
+	end, err := parseDate(r.PostFormValue("end"), "end")
+	if err != nil {
+		render(http.StatusUnprocessableEntity, err)
+		return
+	}
+	if end.IsZero() {
+		end = start // a single day needs no end
+	}
+	a, err := h.svc.Request(r.Context(), web.Actor(r), absence.NewAbsence{TypeID: r.PostFormValue("type_id"), Start: start, End: end,
+		DayLength: r.PostFormValue("day_length"), Note: r.PostFormValue("note")})
+	flash := "absence_requested"
+	if a.Status == absence.StatusApproved {
+		flash = "absence_recorded"
+	}
+	h.formDone(w, r, err, fmt.Sprintf("/absences?year=%d", start.Year), flash, render)
+}
+
+func (h *Handler) uiCancel(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	_, err = h.svc.Cancel(r.Context(), web.Actor(r), id)
+	h.formDone(w, r, err, "/absences", "absence_cancelled", func(status int, err error) { h.renderAbsences(w, r, status, err) })
+}
+
+// --- /absences/approvals ---------------------------------------------
+
+type approvalsPage struct {
+	web.Page
+	Rows    []absenceRow
+	NoteFor int64
+	Note    string
+}
+
+func (h *Handler) approvalsPage(w http.ResponseWriter, r *http.Request) {
+	h.renderApprovals(w, r, http.StatusOK, nil, 0)
+}
+
+// renderApprovals lists the requests the actor decides; after a refused
+// decision on failedID it shows the error there.
+func (h *Handler) renderApprovals(w http.ResponseWriter, r *http.Request, status int, formErr error, failedID int64) {
+	a := web.Actor(r)
+	if !absence.CanDecide(a) {
+		h.srv.Error(w, r, apperr.NotFoundf("not_found", "not found"))
+		return
+	}
+	p := approvalsPage{Page: h.srv.NewPage(r, "")}
+	p.Title = p.L.T("absence.approvals_title")
+	names, _, err := h.typeNames(r, p.Page)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	list, err := h.svc.List(r.Context(), a, absence.Filter{ToDecide: true})
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	today := h.svc.Today()
+	for _, x := range list {
+		p.Rows = append(p.Rows, h.row(p.Page, names, x, today, false))
+	}
+	if formErr != nil {
+		p.SetError(formErr)
+		if msg, ok := p.Errors["note"]; ok {
+			delete(p.Errors, "note")
+			p.Errors[fmt.Sprintf("note-%d", failedID)] = msg
+		}
+		p.NoteFor, p.Note = failedID, r.PostFormValue("note")
+	}
+	h.srv.Render(w, r, status, "absence_approvals.html", p)
+}
+
+func (h *Handler) decisionDone(w http.ResponseWriter, r *http.Request, id int64, err error, flash string) {
+	h.formDone(w, r, err, "/absences/approvals", flash, func(status int, err error) { h.renderApprovals(w, r, status, err, id) })
+}
+
+func (h *Handler) uiApprove(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	_, err = h.svc.Approve(r.Context(), web.Actor(r), id)
+	h.decisionDone(w, r, id, err, "absence_approved")
+}
+
+func (h *Handler) uiReject(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	_, err = h.svc.Reject(r.Context(), web.Actor(r), id, r.PostFormValue("note"))
+	h.decisionDone(w, r, id, err, "absence_rejected")
+}
