@@ -35,5 +35,7 @@ func Register(srv *web.Server, svc *absence.Service) *Handler {
 	})
 	h.registerAPI()
 	h.registerUI()
+	h.registerFeeds()
+	h.registerEntitlement()
 	return h
 }
