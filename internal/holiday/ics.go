@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
+	"time"
 
-	"ortlos/internal/civil"
+	"ortlos/internal/ical"
 )
 
 // WriteICS writes the holidays of state in year as an iCalendar file (RFC
@@ -24,69 +24,39 @@ func WriteICS(w io.Writer, state string, year int) error {
 }
 
 func writeICS(w io.Writer, state string, year int, hs []Holiday) error {
-	var b strings.Builder
-	line := func(name, value string) {
-		b.WriteString(fold(name + ":" + value))
-		b.WriteString("\r\n")
+	cal := ical.Calendar{
+		ProdID: "-//ortlos//Feiertage//DE",
+		Name:   fmt.Sprintf("Feiertage %s %d", StateName(state), year),
+		Events: Events(state, hs, time.Date(year, time.January, 1, 0, 0, 0, 0, time.UTC)),
 	}
-	line("BEGIN", "VCALENDAR")
-	line("VERSION", "2.0")
-	line("PRODID", "-//ortlos//Feiertage//DE")
-	line("CALSCALE", "GREGORIAN")
-	line("X-WR-CALNAME", escapeText(fmt.Sprintf("Feiertage %s %d", StateName(state), year)))
-	stamp := fmt.Sprintf("%04d0101T000000Z", year)
+	return ical.Write(w, cal)
+}
+
+// Events returns hs of state as all-day, transparent events with stable
+// UIDs such as "2026-01-01-BY-neujahr@ortlos" and the given DTSTAMP;
+// regional holidays carry their note as description.
+func Events(state string, hs []Holiday, stamp time.Time) []ical.Event {
+	out := make([]ical.Event, 0, len(hs))
 	for _, h := range hs {
-		line("BEGIN", "VEVENT")
-		line("UID", fmt.Sprintf("%s-%s-%s@ortlos", h.Date, state, slug(h.Name)))
-		line("DTSTAMP", stamp)
-		line("DTSTART;VALUE=DATE", icsDate(h.Date))
-		line("DTEND;VALUE=DATE", icsDate(h.Date.AddDays(1)))
-		line("SUMMARY", escapeText(h.Name))
+		e := ical.Event{
+			UID:         fmt.Sprintf("%s-%s-%s@ortlos", h.Date, state, slug(h.Name)),
+			Stamp:       stamp,
+			Start:       h.Date,
+			Summary:     h.Name,
+			Categories:  "Feiertag",
+			Transparent: true,
+		}
 		if h.Scope == Regional {
-			line("DESCRIPTION", escapeText(h.Note))
+			e.Description = h.Note
 		}
-		line("CATEGORIES", "Feiertag")
-		line("TRANSP", "TRANSPARENT")
-		line("END", "VEVENT")
+		out = append(out, e)
 	}
-	line("END", "VCALENDAR")
-	_, err := io.WriteString(w, b.String())
-	return err
+	return out
 }
 
-func icsDate(d civil.Date) string {
-	return fmt.Sprintf("%04d%02d%02d", d.Year, d.Month, d.Day)
-}
+func escapeText(s string) string { return ical.EscapeText(s) }
 
-// textEscaper escapes a TEXT value (RFC 5545, 3.3.11). Line breaks are
-// listed before their parts so that CRLF becomes one \n.
-var textEscaper = strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`, "\r", `\n`)
-
-func escapeText(s string) string { return textEscaper.Replace(s) }
-
-// fold splits a content line into lines of at most 75 octets, each
-// continuation starting with a space (RFC 5545, 3.1), without splitting a
-// UTF-8 sequence.
-func fold(s string) string {
-	const maxOctets = 75
-	if len(s) <= maxOctets {
-		return s
-	}
-	var b strings.Builder
-	limit := maxOctets
-	for len(s) > limit {
-		cut := limit
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		b.WriteString(s[:cut])
-		b.WriteString("\r\n ")
-		s = s[cut:]
-		limit = maxOctets - 1 // the leading space counts
-	}
-	b.WriteString(s)
-	return b.String()
-}
+func fold(s string) string { return ical.Fold(s) }
 
 // slug turns a holiday name into the lower-case ASCII part of a UID, e.g.
 // "Buß- und Bettag" into "buss-und-bettag".
