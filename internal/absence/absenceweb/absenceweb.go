@@ -37,5 +37,7 @@ func Register(srv *web.Server, svc *absence.Service) *Handler {
 	h.registerUI()
 	h.registerFeeds()
 	h.registerEntitlement()
+	h.registerCalendar()
+	h.registerExport()
 	return h
 }
