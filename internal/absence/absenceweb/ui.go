@@ -95,6 +95,8 @@ type absencesPage struct {
 	NextURL, NextLabel string
 	Form               requestForm
 	ApprovalsURL       string
+	// ExportURL is the payroll export of the current month (HR only).
+	ExportURL string
 }
 
 func (h *Handler) absencesPage(w http.ResponseWriter, r *http.Request) {
@@ -152,6 +154,10 @@ func (h *Handler) renderAbsences(w http.ResponseWriter, r *http.Request, status 
 	p.NextURL, p.NextLabel = fmt.Sprintf("/absences?year=%d", year+1), strconv.Itoa(year+1)
 	if absence.CanDecide(a) {
 		p.ApprovalsURL = "/absences/approvals"
+	}
+	if absence.CanExport(a) {
+		t := h.svc.Today()
+		p.ExportURL = fmt.Sprintf("/absences/export.csv?year=%d&month=%d", t.Year, int(t.Month))
 	}
 	chosenType, chosenLen := r.PostFormValue("type_id"), r.PostFormValue("day_length")
 	if chosenType == "" {

@@ -1,8 +1,6 @@
 package worktimeweb
 
 import (
-	"bufio"
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -156,37 +154,6 @@ func (h *Handler) apiComplianceReport(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusOK, newAPIComplianceReport(rep))
 }
 
-// csvCell neutralises spreadsheet formula injection: a text cell that
-// starts with = + - @ or a tab or carriage return gets a leading
-// apostrophe, so Excel and LibreOffice show it as text instead of
-// evaluating it. Only free text (names, org units) passes through here;
-// the numbers the export writes itself are left alone.
-func csvCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
-// writeCSV starts a CSV download in the form German spreadsheet and
-// payroll software reads without an import dialog: UTF-8 with a byte order
-// mark, semicolons, CRLF line ends.
-func writeCSV(w http.ResponseWriter, filename string, header []string, rows [][]string) {
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", filename))
-	bw := bufio.NewWriter(w)
-	_, _ = bw.WriteString("\uFEFF")
-	cw := csv.NewWriter(bw)
-	cw.Comma = ';'
-	cw.UseCRLF = true
-	_ = cw.Write(header)
-	for _, row := range rows {
-		_ = cw.Write(row)
-	}
-	cw.Flush()
-	_ = bw.Flush()
-}
-
 func (h *Handler) payrollCSV(w http.ResponseWriter, r *http.Request) {
 	rep, err := h.complianceReport(r)
 	if err != nil {
@@ -199,15 +166,15 @@ func (h *Handler) payrollCSV(w http.ResponseWriter, r *http.Request) {
 		if p.BalanceMinutes != nil {
 			balance = strconv.Itoa(*p.BalanceMinutes)
 		}
-		rows = append(rows, []string{strconv.FormatInt(p.UserID, 10), csvCell(p.Username), csvCell(p.DisplayName), csvCell(p.OrgUnit),
+		rows = append(rows, []string{strconv.FormatInt(p.UserID, 10), web.CSVCell(p.Username), web.CSVCell(p.DisplayName), web.CSVCell(p.OrgUnit),
 			p.Date.String(), p.Start, p.End, strconv.Itoa(p.BreakMinutes), strconv.Itoa(p.WorkingMinutes), strconv.Itoa(p.TargetMinutes),
-			csvCell(p.AbsenceType), balance})
+			web.CSVCell(p.AbsenceType), balance})
 	}
 	name := fmt.Sprintf("arbeitszeit_%04d-%02d", rep.Year, int(rep.Month))
 	if rep.OrgUnitID != 0 {
 		name += fmt.Sprintf("_oe%d", rep.OrgUnitID)
 	}
-	writeCSV(w, name+".csv", worktime.PayrollColumns, rows)
+	web.WriteCSV(w, name+".csv", worktime.PayrollColumns, rows)
 }
 
 type apiHomeOfficeDay struct {
@@ -289,5 +256,5 @@ func (h *Handler) homeOfficeCSV(w http.ResponseWriter, r *http.Request) {
 		}
 		rows = append(rows, []string{d.Date.String(), strconv.Itoa(d.HomeMinutes), strconv.Itoa(d.OtherMinutes), pred})
 	}
-	writeCSV(w, fmt.Sprintf("homeoffice_%d_%04d.csv", y.UserID, y.Year), homeOfficeColumns, rows)
+	web.WriteCSV(w, fmt.Sprintf("homeoffice_%d_%04d.csv", y.UserID, y.Year), homeOfficeColumns, rows)
 }
