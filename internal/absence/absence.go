@@ -106,11 +106,22 @@ type Absence struct {
 	Status       string
 	Note         string
 	SubstituteID int64
-	CreatedAt    time.Time
-	CreatedBy    int64
-	DecidedAt    *time.Time
-	DecidedBy    int64
-	DecisionNote string
+	// SubstituteName is the substitute's display name.
+	SubstituteName string
+	CreatedAt      time.Time
+	CreatedBy      int64
+	DecidedAt      *time.Time
+	DecidedBy      int64
+	DecisionNote   string
+	// SubstituteConfirmedAt is when the substitute confirmed; a request
+	// with a substitute waits for it before the lead may decide.
+	SubstituteConfirmedAt *time.Time
+	// ReplacesID is the approved absence a change request replaces (0:
+	// none).
+	ReplacesID int64
+	// CancelRequestedAt is when the person asked to cancel this approved,
+	// started absence; the lead decides the cancellation.
+	CancelRequestedAt *time.Time
 	// WorkingDays is the number of days of the range the person would
 	// work (half for a half day), under the work model and the statewide
 	// holidays of their Bundesland.
@@ -139,8 +150,19 @@ type Filter struct {
 	From, To civil.Date
 	// Status, when set, is one of Statuses.
 	Status string
-	// ToDecide selects the requests the actor may decide (not their own).
+	// ToDecide selects the requests the actor may decide (not their own):
+	// as lead, as the deputy of a lead who is away today, or as HR.
+	// Requests waiting for their substitute are not among them.
 	ToDecide bool
+	// ToConfirm selects the requests waiting for the actor's confirmation
+	// as substitute.
+	ToConfirm bool
+}
+
+// AwaitsSubstitute reports whether the request waits for its substitute's
+// confirmation.
+func (x Absence) AwaitsSubstitute() bool {
+	return x.Status == StatusRequested && x.SubstituteID != 0 && x.SubstituteConfirmedAt == nil
 }
 
 // Service is the absence service.
@@ -412,18 +434,20 @@ type row struct {
 
 const selectAbsence = `SELECT a.id, a.user_id, u.display_name, u.supervisor_id, u.state, a.type_id, t.health_data,
 	a.start_date, a.end_date, a.day_length, a.status, a.note, a.substitute_id, a.created_at, a.created_by,
-	a.decided_at, a.decided_by, a.decision_note
-	FROM absences a JOIN users u ON u.id = a.user_id JOIN absence_types t ON t.id = a.type_id`
+	a.decided_at, a.decided_by, a.decision_note, a.substitute_confirmed_at, a.replaces_id, sb.display_name, a.cancel_requested_at
+	FROM absences a JOIN users u ON u.id = a.user_id JOIN absence_types t ON t.id = a.type_id
+	LEFT JOIN users sb ON sb.id = a.substitute_id`
 
 func (s *Service) scanRow(sc db.Scanner) (row, error) {
 	var r row
-	var sup, sub, createdBy, decidedBy sql.NullInt64
+	var sup, sub, createdBy, decidedBy, replaces sql.NullInt64
 	var start, end string
+	var subName sql.NullString
 	var created db.Time
-	var decided db.NullTime
+	var decided, confirmed, cancelReq db.NullTime
 	if err := sc.Scan(&r.ID, &r.UserID, &r.UserName, &sup, &r.state, &r.TypeID, &r.healthData,
 		&start, &end, &r.DayLength, &r.Status, &r.Note, &sub, &created, &createdBy,
-		&decided, &decidedBy, &r.DecisionNote); err != nil {
+		&decided, &decidedBy, &r.DecisionNote, &confirmed, &replaces, &subName, &cancelReq); err != nil {
 		return row{}, err
 	}
 	var err error
@@ -435,6 +459,8 @@ func (s *Service) scanRow(sc db.Scanner) (row, error) {
 	}
 	r.supervisor, r.SubstituteID, r.CreatedBy, r.DecidedBy = sup.Int64, sub.Int64, createdBy.Int64, decidedBy.Int64
 	r.CreatedAt, r.DecidedAt = created.Time, decided.Ptr()
+	r.SubstituteConfirmedAt, r.ReplacesID, r.SubstituteName = confirmed.Ptr(), replaces.Int64, subName.String
+	r.CancelRequestedAt = cancelReq.Ptr()
 	if r.state == "" {
 		r.state = s.wt.Policy().DefaultState
 	}
@@ -468,8 +494,14 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (Absence, er
 	if err != nil {
 		return Absence{}, err
 	}
-	if !canView(a, r.UserID, r.supervisor) {
-		return Absence{}, errNotFound
+	if !canView(a, r.UserID, r.supervisor) && !isSubstitute(a, r.SubstituteID) {
+		deputy, err := s.actingDeputy(ctx, s.db, a, r.supervisor)
+		if err != nil {
+			return Absence{}, err
+		}
+		if !deputy {
+			return Absence{}, errNotFound
+		}
 	}
 	targets, err := s.wt.TargetMinutes(ctx, r.UserID, r.state, r.Start, r.End)
 	if err != nil {
@@ -505,13 +537,34 @@ func (s *Service) List(ctx context.Context, a actor.Actor, f Filter) ([]Absence,
 	}
 	switch {
 	case f.ToDecide:
-		if !CanDecide(a) && !a.Privileged() {
+		var leads []int64
+		if !isHR(a) {
+			var err error
+			if leads, err = s.awayLeads(ctx, s.db, a.UserID); err != nil {
+				return nil, err
+			}
+			if a.Has(actor.RoleLead) {
+				leads = append(leads, a.UserID)
+			}
+			if len(leads) == 0 {
+				return []Absence{}, nil
+			}
+		}
+		where, args = append(where, "a.user_id <> ?",
+			"((a.status = ? AND (a.substitute_id IS NULL OR a.substitute_confirmed_at IS NOT NULL)) OR (a.status = ? AND a.cancel_requested_at IS NOT NULL))"),
+			append(args, a.UserID, StatusRequested, StatusApproved)
+		if !isHR(a) {
+			where = append(where, "u.supervisor_id IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(leads)), ", ")+")")
+			for _, l := range leads {
+				args = append(args, l)
+			}
+		}
+	case f.ToConfirm:
+		if !a.Authenticated() {
 			return []Absence{}, nil
 		}
-		where, args = append(where, "a.status = ?", "a.user_id <> ?"), append(args, StatusRequested, a.UserID)
-		if !isHR(a) {
-			where, args = append(where, "u.supervisor_id = ?"), append(args, a.UserID)
-		}
+		where, args = append(where, "a.status = ?", "a.substitute_id = ?", "a.substitute_confirmed_at IS NULL"),
+			append(args, StatusRequested, a.UserID)
 	case isHR(a):
 	case a.Has(actor.RoleLead):
 		where, args = append(where, "(a.user_id = ? OR u.supervisor_id = ?)"), append(args, a.UserID, a.UserID)
@@ -605,14 +658,20 @@ func (s *Service) decide(ctx context.Context, a actor.Actor, id int64, status, n
 	if err != nil {
 		return Absence{}, err
 	}
-	if err := canDecide(a, r.UserID, r.supervisor); err != nil {
+	if err := s.canDecide(ctx, a, r); err != nil {
 		return Absence{}, err
+	}
+	if r.AwaitsSubstitute() {
+		return Absence{}, errAwaitsSubstitute()
 	}
 	if status == StatusRejected {
 		note = strings.TrimSpace(note)
 		if n := utf8.RuneCountInString(note); n == 0 || n > MaxNoteRunes {
 			return Absence{}, apperr.Invalidf("note_required", "note must be 1 to %d characters", MaxNoteRunes).WithField("note", "note_required")
 		}
+	}
+	if r.Status == StatusApproved && r.CancelRequestedAt != nil {
+		return s.decideCancellation(ctx, a, r, status == StatusApproved, note)
 	}
 	action := "absence.approve"
 	if status == StatusRejected {
@@ -629,10 +688,35 @@ func (s *Service) decide(ctx context.Context, a actor.Actor, id int64, status, n
 		} else if n != 1 {
 			return nil, errNotRequested()
 		}
-		events := []audit.Event{{Action: action, ObjectType: "absence", ObjectID: itoa(id), Detail: map[string]any{
-			"user_id": r.UserID, "start": r.Start.String(), "end": r.End.String()}}}
+		detail := map[string]any{"user_id": r.UserID, "start": r.Start.String(), "end": r.End.String()}
+		if r.ReplacesID != 0 {
+			detail["replaces_id"] = r.ReplacesID
+		}
+		events := []audit.Event{{Action: action, ObjectType: "absence", ObjectID: itoa(id), Detail: detail}}
 		if status != StatusApproved {
 			return events, nil
+		}
+		if r.ReplacesID != 0 {
+			// The change replaces the original: cancelled in the same
+			// transaction, its days given back.
+			orig, err := s.load(ctx, tx, r.ReplacesID)
+			if err != nil {
+				return nil, err
+			}
+			res, err := tx.ExecContext(ctx, "UPDATE absences SET status = ? WHERE id = ? AND status = ?", StatusCancelled, r.ReplacesID, StatusApproved)
+			if err != nil {
+				return nil, fmt.Errorf("absence: replace: %w", err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return nil, fmt.Errorf("absence: replace: %w", err)
+			} else if n != 1 {
+				return nil, errChangeStale()
+			}
+			events = append(events, audit.Event{Action: "absence.cancel", ObjectType: "absence", ObjectID: itoa(r.ReplacesID), Detail: map[string]any{
+				"user_id": orig.UserID, "start": orig.Start.String(), "end": orig.End.String(), "previous_status": StatusApproved, "replaced_by": id}})
+			if events, err = s.closedMonthsFollow(ctx, tx, events, orig.UserID, orig.Start, orig.End); err != nil {
+				return nil, err
+			}
 		}
 		return s.closedMonthsFollow(ctx, tx, events, r.UserID, r.Start, r.End)
 	})
@@ -640,6 +724,14 @@ func (s *Service) decide(ctx context.Context, a actor.Actor, id int64, status, n
 		return Absence{}, err
 	}
 	return s.Get(ctx, a, id)
+}
+
+func errAwaitsSubstitute() error {
+	return apperr.Conflictf("absence_awaits_substitute", "the substitute has not confirmed the request yet")
+}
+
+func errChangeStale() error {
+	return apperr.Conflictf("absence_change_stale", "the absence this change replaces is no longer approved")
 }
 
 func errNotRequested() error {
@@ -706,3 +798,436 @@ func actorID(a actor.Actor) any {
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// --- Substitute (Vertretung) -------------------------------------------
+
+// ConfirmSubstitute confirms, as the named substitute, that the actor
+// covers the requested absence id; only then may the lead decide it.
+func (s *Service) ConfirmSubstitute(ctx context.Context, a actor.Actor, id int64) (Absence, error) {
+	return s.substituteAnswer(ctx, a, id, true, "")
+}
+
+// DeclineSubstitute declines, as the named substitute, to cover the
+// requested absence id: the request is rejected with the note (1 to 500
+// characters) that the person sees.
+func (s *Service) DeclineSubstitute(ctx context.Context, a actor.Actor, id int64, note string) (Absence, error) {
+	return s.substituteAnswer(ctx, a, id, false, note)
+}
+
+func (s *Service) substituteAnswer(ctx context.Context, a actor.Actor, id int64, confirm bool, note string) (Absence, error) {
+	r, err := s.load(ctx, s.db, id)
+	if err != nil {
+		return Absence{}, err
+	}
+	if err := canAnswerAsSubstitute(a, r.UserID, r.supervisor, r.SubstituteID); err != nil {
+		return Absence{}, err
+	}
+	if !confirm {
+		note = strings.TrimSpace(note)
+		if n := utf8.RuneCountInString(note); n == 0 || n > MaxNoteRunes {
+			return Absence{}, apperr.Invalidf("note_required", "note must be 1 to %d characters", MaxNoteRunes).WithField("note", "note_required")
+		}
+	}
+	err = s.write(ctx, a, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
+		const waiting = " WHERE id = ? AND status = ? AND substitute_id = ? AND substitute_confirmed_at IS NULL"
+		var res sql.Result
+		var err error
+		action := "absence.substitute_confirm"
+		if confirm {
+			res, err = tx.ExecContext(ctx, "UPDATE absences SET substitute_confirmed_at = ?"+waiting,
+				db.T(now), id, StatusRequested, a.UserID)
+		} else {
+			action = "absence.substitute_decline"
+			res, err = tx.ExecContext(ctx, "UPDATE absences SET status = ?, decided_at = ?, decided_by = ?, decision_note = ?"+waiting,
+				StatusRejected, db.T(now), a.UserID, note, id, StatusRequested, a.UserID)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("absence: substitute: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return nil, fmt.Errorf("absence: substitute: %w", err)
+		} else if n != 1 {
+			return nil, apperr.Conflictf("absence_not_awaiting_substitute", "the request does not wait for the substitute")
+		}
+		return []audit.Event{{Action: action, ObjectType: "absence", ObjectID: itoa(id), Detail: map[string]any{
+			"user_id": r.UserID, "substitute_id": a.UserID, "start": r.Start.String(), "end": r.End.String()}}}, nil
+	})
+	if err != nil {
+		return Absence{}, err
+	}
+	return s.Get(ctx, a, id)
+}
+
+// --- The lead's deputy ---------------------------------------------------
+
+// Deputy is the deputy a lead named (DeputyID 0: none).
+type Deputy struct {
+	LeadID     int64
+	DeputyID   int64
+	DeputyName string
+}
+
+// awayPredicate selects, for a lead_deputies row d, that the lead holds
+// the lead role and has an approved absence covering the day given as the
+// two following arguments.
+const awayPredicate = `EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = d.lead_id AND ur.role_id = ?)
+	AND EXISTS (SELECT 1 FROM absences x WHERE x.user_id = d.lead_id AND x.status = ? AND x.start_date <= ? AND x.end_date >= ?)`
+
+// awayLeads returns the leads whose deputy is deputyID and who are away
+// today.
+func (s *Service) awayLeads(ctx context.Context, q db.Querier, deputyID int64) ([]int64, error) {
+	if deputyID == 0 {
+		return nil, nil
+	}
+	today := s.Today().String()
+	ids, err := db.Query(ctx, q, func(row db.Scanner) (int64, error) {
+		var id int64
+		err := row.Scan(&id)
+		return id, err
+	}, "SELECT d.lead_id FROM lead_deputies d WHERE d.deputy_id = ? AND "+awayPredicate+" ORDER BY d.lead_id",
+		deputyID, actor.RoleLead, StatusApproved, today, today)
+	if err != nil {
+		return nil, fmt.Errorf("absence: away leads: %w", err)
+	}
+	return ids, nil
+}
+
+// actingDeputy reports whether a is the deputy of leadID and leadID is
+// away today.
+func (s *Service) actingDeputy(ctx context.Context, q db.Querier, a actor.Actor, leadID int64) (bool, error) {
+	if !a.Authenticated() || a.UserID == 0 || leadID == 0 {
+		return false, nil
+	}
+	leads, err := s.awayLeads(ctx, q, a.UserID)
+	if err != nil {
+		return false, err
+	}
+	return slices.Contains(leads, leadID), nil
+}
+
+// canDecide is canDecide extended by the deputy of a lead who is away
+// today: they decide like the lead.
+func (s *Service) canDecide(ctx context.Context, a actor.Actor, r row) error {
+	err := canDecide(a, r.UserID, r.supervisor)
+	if apperr.KindOf(err) != apperr.NotFound {
+		return err
+	}
+	deputy, derr := s.actingDeputy(ctx, s.db, a, r.supervisor)
+	if derr != nil {
+		return derr
+	}
+	if !deputy {
+		return err
+	}
+	if !a.CanWrite() {
+		return errReadOnlyToken
+	}
+	return nil
+}
+
+// IsActingDeputy reports whether the actor is today the deputy of at
+// least one lead who is away (for the approvals page).
+func (s *Service) IsActingDeputy(ctx context.Context, a actor.Actor) (bool, error) {
+	if !a.Authenticated() {
+		return false, nil
+	}
+	leads, err := s.awayLeads(ctx, s.db, a.UserID)
+	return len(leads) > 0, err
+}
+
+// GetDeputy returns the deputy of leadID; the lead themselves, HR and
+// administrators may read it, everyone else gets 404.
+func (s *Service) GetDeputy(ctx context.Context, a actor.Actor, leadID int64) (Deputy, error) {
+	if !canManageDeputy(a, leadID) {
+		return Deputy{}, errNotFound
+	}
+	if _, err := s.person(ctx, s.db, leadID); err != nil {
+		return Deputy{}, err
+	}
+	return s.deputy(ctx, s.db, leadID)
+}
+
+func (s *Service) deputy(ctx context.Context, q db.Querier, leadID int64) (Deputy, error) {
+	d := Deputy{LeadID: leadID}
+	err := q.QueryRowContext(ctx, "SELECT d.deputy_id, u.display_name FROM lead_deputies d JOIN users u ON u.id = d.deputy_id WHERE d.lead_id = ?", leadID).Scan(&d.DeputyID, &d.DeputyName)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return Deputy{}, fmt.Errorf("absence: get deputy: %w", err)
+	}
+	return d, nil
+}
+
+// SetDeputy names deputyID the deputy of leadID (0 removes the deputy).
+// The lead (holding the lead role) sets their own; HR and administrators
+// set anyone's. The deputy decides the requests of the lead's reports
+// while the lead has an approved absence covering today.
+func (s *Service) SetDeputy(ctx context.Context, a actor.Actor, leadID, deputyID int64) (Deputy, error) {
+	if !canManageDeputy(a, leadID) {
+		return Deputy{}, errNotFound
+	}
+	if !a.CanWrite() {
+		return Deputy{}, errReadOnlyToken
+	}
+	if _, err := s.person(ctx, s.db, leadID); err != nil {
+		return Deputy{}, err
+	}
+	var isLead bool
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) > 0 FROM user_roles WHERE user_id = ? AND role_id = ?", leadID, actor.RoleLead).Scan(&isLead); err != nil {
+		return Deputy{}, fmt.Errorf("absence: lead role: %w", err)
+	}
+	if !isLead {
+		return Deputy{}, apperr.Invalidf("not_a_lead", "only a lead names a deputy").WithField("id", "not_a_lead")
+	}
+	if deputyID != 0 {
+		errDeputy := apperr.Invalidf("invalid_deputy", "the deputy must be another existing person").WithField("deputy_id", "invalid_deputy")
+		if deputyID == leadID || deputyID < 0 {
+			return Deputy{}, errDeputy
+		}
+		if _, err := s.person(ctx, s.db, deputyID); err != nil {
+			if apperr.KindOf(err) == apperr.NotFound {
+				return Deputy{}, errDeputy
+			}
+			return Deputy{}, err
+		}
+	}
+	err := s.write(ctx, a, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
+		old, err := s.deputy(ctx, tx, leadID)
+		if err != nil {
+			return nil, err
+		}
+		if old.DeputyID == deputyID {
+			return nil, nil
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM lead_deputies WHERE lead_id = ?", leadID); err != nil {
+			return nil, fmt.Errorf("absence: set deputy: %w", err)
+		}
+		action := "absence.deputy_clear"
+		if deputyID != 0 {
+			action = "absence.deputy_set"
+			if _, err := tx.ExecContext(ctx, "INSERT INTO lead_deputies (lead_id, deputy_id, set_at, set_by) VALUES (?, ?, ?, ?)",
+				leadID, deputyID, db.T(now), actorID(a)); err != nil {
+				return nil, fmt.Errorf("absence: set deputy: %w", err)
+			}
+		}
+		return []audit.Event{{Action: action, ObjectType: "user", ObjectID: itoa(leadID), Detail: map[string]any{
+			"lead_id": leadID, "deputy_id": deputyID, "previous_deputy_id": old.DeputyID}}}, nil
+	})
+	if err != nil {
+		return Deputy{}, err
+	}
+	return s.deputy(ctx, s.db, leadID)
+}
+
+// --- Change requests -----------------------------------------------------
+
+// Change is a change request for an approved absence: the new range.
+type Change struct {
+	Start     civil.Date
+	End       civil.Date
+	DayLength string // empty: full
+	Note      string
+}
+
+// RequestChange asks, as the person, to change the dates of their
+// approved absence id: a new request of the same type linked to it
+// (ReplacesID). The lead decides it like any request; on approval the
+// original is cancelled in the same transaction, on rejection it stays.
+// One change per absence may wait at a time.
+func (s *Service) RequestChange(ctx context.Context, a actor.Actor, id int64, c Change) (Absence, error) {
+	orig, err := s.load(ctx, s.db, id)
+	if err != nil {
+		return Absence{}, err
+	}
+	if !canView(a, orig.UserID, orig.supervisor) {
+		return Absence{}, errNotFound
+	}
+	if !a.CanWrite() {
+		return Absence{}, errReadOnlyToken
+	}
+	if !a.Authenticated() || a.UserID != orig.UserID {
+		return Absence{}, errNotAllowed
+	}
+	errNotChangeable := apperr.Conflictf("absence_not_changeable", "only approved absences that need approval can be changed")
+	if orig.Status != StatusApproved {
+		return Absence{}, errNotChangeable
+	}
+	n := NewAbsence{UserID: orig.UserID, TypeID: orig.TypeID, Start: c.Start, End: c.End, DayLength: c.DayLength, Note: c.Note}
+	if err := checkNew(&n); err != nil {
+		return Absence{}, err
+	}
+	t, err := s.activeType(ctx, s.db, n.TypeID)
+	if err != nil {
+		return Absence{}, err
+	}
+	if !t.NeedsApproval {
+		return Absence{}, errNotChangeable
+	}
+	targets, err := s.wt.TargetMinutes(ctx, n.UserID, orig.state, n.Start, n.End)
+	if err != nil {
+		return Absence{}, err
+	}
+	days := workingDays(targets, n.Start, n.End, n.DayLength)
+	if days == 0 {
+		return Absence{}, apperr.Invalidf("no_working_days", "the range contains no working day").WithField("start", "no_working_days")
+	}
+	var newID int64
+	err = s.write(ctx, a, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
+		if err := lockUser(ctx, tx, n.UserID); err != nil {
+			return nil, err
+		}
+		cur, err := s.load(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		if cur.Status != StatusApproved {
+			return nil, errNotChangeable
+		}
+		var pending int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM absences WHERE replaces_id = ? AND status = ?", id, StatusRequested).Scan(&pending); err != nil {
+			return nil, fmt.Errorf("absence: pending change: %w", err)
+		}
+		if pending > 0 {
+			return nil, apperr.Conflictf("absence_change_pending", "a change of this absence is already waiting")
+		}
+		if err := checkOverlap(ctx, tx, n.UserID, id, n.Start, n.End, n.DayLength); err != nil {
+			return nil, err
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO absences
+			(user_id, type_id, start_date, end_date, day_length, status, note, created_at, created_by, replaces_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			n.UserID, t.ID, n.Start.String(), n.End.String(), n.DayLength, StatusRequested, n.Note, db.T(now), actorID(a), id).Scan(&newID); err != nil {
+			return nil, fmt.Errorf("absence: insert change: %w", err)
+		}
+		return []audit.Event{{Action: "absence.change_request", ObjectType: "absence", ObjectID: itoa(newID), Detail: map[string]any{
+			"user_id": n.UserID, "replaces_id": id, "start": n.Start.String(), "end": n.End.String(),
+			"day_length": n.DayLength, "working_days": days}}}, nil
+	})
+	if err != nil {
+		return Absence{}, err
+	}
+	return s.Get(ctx, a, newID)
+}
+
+// Colleague is a person the actor may name as substitute.
+type Colleague struct {
+	ID   int64
+	Name string
+}
+
+// maxColleagues bounds the choice of substitutes.
+const maxColleagues = 500
+
+// Colleagues returns the people the actor may pick as substitute in the
+// request form: enabled people of the same org unit or with the same
+// supervisor, the supervisor and the actor's own reports, by name. The API
+// accepts any existing person (substitute_id).
+func (s *Service) Colleagues(ctx context.Context, a actor.Actor) ([]Colleague, error) {
+	if !a.Authenticated() || a.UserID == 0 {
+		return nil, errNotFound
+	}
+	p, err := s.person(ctx, s.db, a.UserID)
+	if err != nil {
+		return nil, err
+	}
+	unit, err := s.ownUnit(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	out, err := db.Query(ctx, s.db, func(row db.Scanner) (Colleague, error) {
+		var c Colleague
+		err := row.Scan(&c.ID, &c.Name)
+		return c, err
+	}, `SELECT id, display_name FROM users WHERE id <> ? AND disabled = ?
+		AND ((? <> 0 AND org_unit_id = ?) OR (? <> 0 AND (supervisor_id = ? OR id = ?)) OR supervisor_id = ?)
+		ORDER BY display_name, id LIMIT `+strconv.Itoa(maxColleagues),
+		a.UserID, false, unit, unit, p.supervisor, p.supervisor, p.supervisor, a.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("absence: colleagues: %w", err)
+	}
+	return out, nil
+}
+
+// --- Cancellation requests ------------------------------------------------
+
+// RequestCancellation asks, as the person, to cancel their approved
+// absence id that has already started (one that has not started they
+// cancel themselves with Cancel). The lead decides it with Approve (the
+// absence becomes cancelled) or Reject (it stays, with the note).
+func (s *Service) RequestCancellation(ctx context.Context, a actor.Actor, id int64) (Absence, error) {
+	r, err := s.load(ctx, s.db, id)
+	if err != nil {
+		return Absence{}, err
+	}
+	if !canView(a, r.UserID, r.supervisor) {
+		return Absence{}, errNotFound
+	}
+	if !a.CanWrite() {
+		return Absence{}, errReadOnlyToken
+	}
+	if !a.Authenticated() || a.UserID != r.UserID {
+		return Absence{}, errNotAllowed
+	}
+	types, err := s.types(ctx, s.db)
+	if err != nil {
+		return Absence{}, err
+	}
+	i := slices.IndexFunc(types, func(t Type) bool { return t.ID == r.TypeID })
+	if r.Status != StatusApproved || i < 0 || !types[i].NeedsApproval {
+		return Absence{}, apperr.Conflictf("absence_not_changeable", "only approved absences that need approval can be changed")
+	}
+	if s.Today().Before(r.Start) {
+		return Absence{}, apperr.Conflictf("absence_not_started", "an absence that has not started is cancelled directly")
+	}
+	err = s.write(ctx, a, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
+		res, err := tx.ExecContext(ctx, "UPDATE absences SET cancel_requested_at = ? WHERE id = ? AND status = ? AND cancel_requested_at IS NULL",
+			db.T(now), id, StatusApproved)
+		if err != nil {
+			return nil, fmt.Errorf("absence: request cancellation: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return nil, fmt.Errorf("absence: request cancellation: %w", err)
+		} else if n != 1 {
+			return nil, apperr.Conflictf("absence_cancellation_pending", "a cancellation of this absence is already waiting")
+		}
+		return []audit.Event{{Action: "absence.cancellation_request", ObjectType: "absence", ObjectID: itoa(id), Detail: map[string]any{
+			"user_id": r.UserID, "start": r.Start.String(), "end": r.End.String()}}}, nil
+	})
+	if err != nil {
+		return Absence{}, err
+	}
+	return s.Get(ctx, a, id)
+}
+
+// decideCancellation approves (the absence becomes cancelled) or rejects
+// (the request is cleared, the note kept) the cancellation request of r.
+func (s *Service) decideCancellation(ctx context.Context, a actor.Actor, r row, approve bool, note string) (Absence, error) {
+	err := s.write(ctx, a, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
+		const pending = " WHERE id = ? AND status = ? AND cancel_requested_at IS NOT NULL"
+		var res sql.Result
+		var err error
+		action := "absence.cancel"
+		if approve {
+			res, err = tx.ExecContext(ctx, "UPDATE absences SET status = ?"+pending, StatusCancelled, r.ID, StatusApproved)
+		} else {
+			action = "absence.cancellation_reject"
+			res, err = tx.ExecContext(ctx, "UPDATE absences SET cancel_requested_at = NULL, decision_note = ?"+pending, note, r.ID, StatusApproved)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("absence: decide cancellation: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return nil, fmt.Errorf("absence: decide cancellation: %w", err)
+		} else if n != 1 {
+			return nil, errNotRequested()
+		}
+		events := []audit.Event{{Action: action, ObjectType: "absence", ObjectID: itoa(r.ID), Detail: map[string]any{
+			"user_id": r.UserID, "start": r.Start.String(), "end": r.End.String(), "previous_status": StatusApproved, "by_request": true}}}
+		if !approve {
+			return events, nil
+		}
+		return s.closedMonthsFollow(ctx, tx, events, r.UserID, r.Start, r.End)
+	})
+	if err != nil {
+		return Absence{}, err
+	}
+	return s.Get(ctx, a, r.ID)
+}

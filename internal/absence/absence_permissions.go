@@ -116,3 +116,32 @@ func canCancel(a actor.Actor, ownerID, ownerSupervisorID int64) error {
 func CanDecide(a actor.Actor) bool {
 	return a.Authenticated() && (isHR(a) || a.Has(actor.RoleLead))
 }
+
+// isSubstitute reports whether a is the substitute named on an absence.
+func isSubstitute(a actor.Actor, substituteID int64) bool {
+	return a.Authenticated() && substituteID != 0 && a.UserID == substituteID
+}
+
+// canAnswerAsSubstitute: only the named substitute confirms or declines
+// (403 not_substitute for others who see the absence, 404 for the rest).
+func canAnswerAsSubstitute(a actor.Actor, ownerID, ownerSupervisorID, substituteID int64) error {
+	if !isSubstitute(a, substituteID) {
+		if canView(a, ownerID, ownerSupervisorID) {
+			return apperr.Forbiddenf("not_substitute", "only the substitute confirms or declines")
+		}
+		return errNotFound
+	}
+	if !a.CanWrite() {
+		return errReadOnlyToken
+	}
+	return nil
+}
+
+// canManageDeputy: a lead names their own deputy; HR and administrators
+// anyone's.
+func canManageDeputy(a actor.Actor, leadID int64) bool {
+	if isHR(a) {
+		return true
+	}
+	return a.Authenticated() && a.UserID == leadID && a.Has(actor.RoleLead)
+}

@@ -2,6 +2,7 @@ package absence_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -390,6 +391,350 @@ func TestApprovalRecalculatesClosedMonth(t *testing.T) {
 		}
 		if v.Status.AccountMinutes != before {
 			t.Errorf("February account after cancelling = %d, want %d again", v.Status.AccountMinutes, before)
+		}
+	})
+}
+
+// TestSubstituteConfirmsFirst: a request naming a substitute waits for
+// them; the lead decides only after the confirmation; declining rejects.
+func TestSubstituteConfirmsFirst(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newFixture(t, d)
+		sub := f.user(t, "sabine", f.lead.UserID, actor.RoleEmployee)
+		req, err := f.svc.Request(ctx, f.emp, absence.NewAbsence{TypeID: "vacation", Start: civil.D(2026, 3, 16), End: civil.D(2026, 3, 20), Note: "Ostsee", SubstituteID: sub.UserID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !req.AwaitsSubstitute() || req.SubstituteConfirmedAt != nil {
+			t.Fatalf("request = %+v; want waiting for the substitute", req)
+		}
+		_, err = f.svc.Approve(ctx, f.lead, req.ID)
+		wantCode(t, "approve before confirmation", err, apperr.Conflict, "absence_awaits_substitute")
+		_, err = f.svc.Approve(ctx, f.hr, req.ID)
+		wantCode(t, "HR approves before confirmation", err, apperr.Conflict, "absence_awaits_substitute")
+		if todo, _ := f.svc.List(ctx, f.lead, absence.Filter{ToDecide: true}); len(todo) != 0 {
+			t.Errorf("lead's list holds a request waiting for the substitute: %+v", todo)
+		}
+		conf, err := f.svc.List(ctx, sub, absence.Filter{ToConfirm: true})
+		if err != nil || len(conf) != 1 || conf[0].ID != req.ID || conf[0].UserName != "erika" {
+			t.Fatalf("substitute's list = %+v, %v", conf, err)
+		}
+		if todo, _ := f.svc.List(ctx, f.other, absence.Filter{ToConfirm: true}); len(todo) != 0 {
+			t.Errorf("stranger has requests to confirm: %+v", todo)
+		}
+		// The substitute sees the request; others do not answer for them.
+		if _, err := f.svc.Get(ctx, sub, req.ID); err != nil {
+			t.Errorf("substitute gets the request: %v", err)
+		}
+		_, err = f.svc.ConfirmSubstitute(ctx, f.lead, req.ID)
+		wantCode(t, "lead confirms", err, apperr.Forbidden, "not_substitute")
+		_, err = f.svc.ConfirmSubstitute(ctx, f.other, req.ID)
+		wantCode(t, "stranger confirms", err, apperr.NotFound, "not_found")
+		_, err = f.svc.ConfirmSubstitute(ctx, f.emp, req.ID)
+		wantCode(t, "person confirms", err, apperr.Forbidden, "not_substitute")
+
+		ok, err := f.svc.ConfirmSubstitute(ctx, sub, req.ID)
+		if err != nil || ok.SubstituteConfirmedAt == nil || ok.Status != absence.StatusRequested || ok.AwaitsSubstitute() {
+			t.Fatalf("confirm = %+v, %v", ok, err)
+		}
+		_, err = f.svc.ConfirmSubstitute(ctx, sub, req.ID)
+		wantCode(t, "confirm twice", err, apperr.Conflict, "absence_not_awaiting_substitute")
+		if todo, _ := f.svc.List(ctx, f.lead, absence.Filter{ToDecide: true}); len(todo) != 1 {
+			t.Errorf("lead's list after confirmation = %+v", todo)
+		}
+		if got, err := f.svc.Approve(ctx, f.lead, req.ID); err != nil || got.Status != absence.StatusApproved {
+			t.Fatalf("approve after confirmation = %+v, %v", got, err)
+		}
+
+		// Declining rejects the request with the note.
+		second, err := f.svc.Request(ctx, f.emp, absence.NewAbsence{TypeID: "vacation", Start: civil.D(2026, 3, 23), End: civil.D(2026, 3, 23), SubstituteID: sub.UserID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.svc.DeclineSubstitute(ctx, sub, second.ID, " ")
+		wantCode(t, "decline without note", err, apperr.Invalid, "note_required")
+		dec, err := f.svc.DeclineSubstitute(ctx, sub, second.ID, "Da bin ich selbst auf Dienstreise")
+		if err != nil || dec.Status != absence.StatusRejected || dec.DecidedBy != sub.UserID || dec.DecisionNote != "Da bin ich selbst auf Dienstreise" {
+			t.Fatalf("decline = %+v, %v", dec, err)
+		}
+		_, err = f.svc.DeclineSubstitute(ctx, sub, second.ID, "nochmal")
+		wantCode(t, "decline twice", err, apperr.Conflict, "absence_not_awaiting_substitute")
+		if n := auditCount(t, d, "absence.substitute_confirm"); n != 1 {
+			t.Errorf("absence.substitute_confirm audited %d times", n)
+		}
+		if n := auditCount(t, d, "absence.substitute_decline"); n != 1 {
+			t.Errorf("absence.substitute_decline audited %d times", n)
+		}
+		// A read-only token does not answer.
+		third, err := f.svc.Request(ctx, f.emp, absence.NewAbsence{TypeID: "vacation", Start: civil.D(2026, 3, 24), End: civil.D(2026, 3, 24), SubstituteID: sub.UserID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ro := sub
+		ro.Via, ro.TokenScope = actor.ViaToken, "read"
+		_, err = f.svc.ConfirmSubstitute(ctx, ro, third.ID)
+		wantCode(t, "read-only token", err, apperr.Forbidden, "token_scope")
+	})
+}
+
+// TestLeadDeputy: the deputy decides the lead's reports' requests only
+// while the lead has an approved absence covering today.
+func TestLeadDeputy(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newFixture(t, d)
+		dep := f.user(t, "dora", 0, actor.RoleEmployee)
+		// Only the lead herself or HR name the deputy.
+		_, err := f.svc.SetDeputy(ctx, f.emp, f.lead.UserID, dep.UserID)
+		wantCode(t, "employee sets lead's deputy", err, apperr.NotFound, "not_found")
+		_, err = f.svc.SetDeputy(ctx, f.emp, f.emp.UserID, dep.UserID)
+		wantCode(t, "non-lead sets own deputy", err, apperr.NotFound, "not_found")
+		_, err = f.svc.SetDeputy(ctx, f.hr, f.emp.UserID, dep.UserID)
+		wantCode(t, "HR names a deputy for a non-lead", err, apperr.Invalid, "not_a_lead")
+		_, err = f.svc.SetDeputy(ctx, f.lead, f.lead.UserID, f.lead.UserID)
+		wantCode(t, "self as deputy", err, apperr.Invalid, "invalid_deputy")
+		_, err = f.svc.SetDeputy(ctx, f.lead, f.lead.UserID, 9999)
+		wantCode(t, "unknown deputy", err, apperr.Invalid, "invalid_deputy")
+		got, err := f.svc.SetDeputy(ctx, f.lead, f.lead.UserID, dep.UserID)
+		if err != nil || got.DeputyID != dep.UserID || got.DeputyName != "dora" {
+			t.Fatalf("set deputy = %+v, %v", got, err)
+		}
+		if g, err := f.svc.GetDeputy(ctx, f.hr, f.lead.UserID); err != nil || g.DeputyID != dep.UserID {
+			t.Errorf("HR reads deputy = %+v, %v", g, err)
+		}
+
+		req, err := f.svc.Request(ctx, f.emp, absence.NewAbsence{TypeID: "vacation", Start: civil.D(2026, 3, 16), End: civil.D(2026, 3, 16)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The lead is not away: the deputy sees nothing.
+		_, err = f.svc.Approve(ctx, dep, req.ID)
+		wantCode(t, "deputy while lead present", err, apperr.NotFound, "not_found")
+		if todo, _ := f.svc.List(ctx, dep, absence.Filter{ToDecide: true}); len(todo) != 0 {
+			t.Errorf("deputy's list while the lead is present = %+v", todo)
+		}
+		// The lead's leave covering today (Monday 2 March), recorded by HR.
+		if _, err := f.svc.Request(ctx, f.hr, absence.NewAbsence{UserID: f.lead.UserID, TypeID: "vacation", Start: civil.D(2026, 3, 2), End: civil.D(2026, 3, 6)}); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := f.svc.IsActingDeputy(ctx, dep); err != nil || !ok {
+			t.Errorf("acting deputy = %v, %v", ok, err)
+		}
+		todo, err := f.svc.List(ctx, dep, absence.Filter{ToDecide: true})
+		if err != nil || len(todo) != 1 || todo[0].ID != req.ID {
+			t.Fatalf("deputy's list while the lead is away = %+v, %v", todo, err)
+		}
+		if _, err := f.svc.Get(ctx, dep, req.ID); err != nil {
+			t.Errorf("deputy gets the request: %v", err)
+		}
+		if _, err := f.svc.Approve(ctx, f.other, req.ID); apperr.KindOf(err) != apperr.NotFound {
+			t.Errorf("stranger approves: %v", err)
+		}
+		ok, err := f.svc.Approve(ctx, dep, req.ID)
+		if err != nil || ok.Status != absence.StatusApproved || ok.DecidedBy != dep.UserID {
+			t.Fatalf("deputy approves = %+v, %v", ok, err)
+		}
+		// After the leave the deputy no longer decides.
+		f.clock.Set(time.Date(2026, 3, 9, 8, 0, 0, 0, time.UTC))
+		later, err := f.svc.Request(ctx, f.emp, absence.NewAbsence{TypeID: "vacation", Start: civil.D(2026, 3, 18), End: civil.D(2026, 3, 18)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.svc.Reject(ctx, dep, later.ID, "nein")
+		wantCode(t, "deputy after the leave", err, apperr.NotFound, "not_found")
+
+		// Removing the deputy is audited too.
+		if g, err := f.svc.SetDeputy(ctx, f.hr, f.lead.UserID, 0); err != nil || g.DeputyID != 0 {
+			t.Errorf("clear deputy = %+v, %v", g, err)
+		}
+		if n := auditCount(t, d, "absence.deputy_set"); n != 1 {
+			t.Errorf("absence.deputy_set audited %d times", n)
+		}
+		if n := auditCount(t, d, "absence.deputy_clear"); n != 1 {
+			t.Errorf("absence.deputy_clear audited %d times", n)
+		}
+	})
+}
+
+// TestChangeRequest: a change of approved leave is a linked request; its
+// approval cancels the original in the same transaction.
+func TestChangeRequest(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newFixture(t, d)
+		orig, err := f.svc.Request(ctx, f.emp, absence.NewAbsence{TypeID: "vacation", Start: civil.D(2026, 3, 16), End: civil.D(2026, 3, 20)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		change := absence.Change{Start: civil.D(2026, 3, 18), End: civil.D(2026, 3, 24), Note: "eine Woche später"}
+		_, err = f.svc.RequestChange(ctx, f.emp, orig.ID, change)
+		wantCode(t, "change of a request", err, apperr.Conflict, "absence_not_changeable")
+		if _, err := f.svc.Approve(ctx, f.lead, orig.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.svc.RequestChange(ctx, f.lead, orig.ID, change)
+		wantCode(t, "lead changes", err, apperr.Forbidden, "forbidden")
+		_, err = f.svc.RequestChange(ctx, f.other, orig.ID, change)
+		wantCode(t, "stranger changes", err, apperr.NotFound, "not_found")
+		_, err = f.svc.RequestChange(ctx, f.emp, orig.ID, absence.Change{Start: civil.D(2026, 3, 21), End: civil.D(2026, 3, 22)})
+		wantCode(t, "weekend change", err, apperr.Invalid, "no_working_days")
+
+		// The new range may overlap the original, not other absences.
+		ch, err := f.svc.RequestChange(ctx, f.emp, orig.ID, change)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ch.Status != absence.StatusRequested || ch.ReplacesID != orig.ID || ch.TypeID != "vacation" || ch.WorkingDays != 5 {
+			t.Errorf("change = %+v", ch)
+		}
+		_, err = f.svc.RequestChange(ctx, f.emp, orig.ID, change)
+		wantCode(t, "second change", err, apperr.Conflict, "absence_change_pending")
+
+		// Rejected: the original stays.
+		if _, err := f.svc.Reject(ctx, f.lead, ch.ID, "Da ist Hochbetrieb"); err != nil {
+			t.Fatal(err)
+		}
+		if g, _ := f.svc.Get(ctx, f.emp, orig.ID); g.Status != absence.StatusApproved {
+			t.Errorf("original after rejection = %+v", g)
+		}
+		// Approved: the original is cancelled.
+		ch2, err := f.svc.RequestChange(ctx, f.emp, orig.ID, change)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ok, err := f.svc.Approve(ctx, f.lead, ch2.ID)
+		if err != nil || ok.Status != absence.StatusApproved {
+			t.Fatalf("approve change = %+v, %v", ok, err)
+		}
+		if g, _ := f.svc.Get(ctx, f.emp, orig.ID); g.Status != absence.StatusCancelled {
+			t.Errorf("original after approval = %+v; want cancelled", g)
+		}
+		if n := auditCount(t, d, "absence.change_request"); n != 2 {
+			t.Errorf("absence.change_request audited %d times", n)
+		}
+		if n := auditCount(t, d, "absence.cancel"); n != 1 {
+			t.Errorf("absence.cancel audited %d times; want 1 (the replaced original)", n)
+		}
+
+		// A change whose original was cancelled meanwhile is stale.
+		ch3, err := f.svc.RequestChange(ctx, f.emp, ok.ID, absence.Change{Start: civil.D(2026, 3, 25), End: civil.D(2026, 3, 26)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Cancel(ctx, f.hr, ok.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.svc.Approve(ctx, f.lead, ch3.ID)
+		wantCode(t, "stale change", err, apperr.Conflict, "absence_change_stale")
+
+		// Sick notes are not changed by request.
+		sick, err := f.svc.Request(ctx, f.emp, absence.NewAbsence{TypeID: "sick", Start: civil.D(2026, 3, 2), End: civil.D(2026, 3, 2)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.svc.RequestChange(ctx, f.emp, sick.ID, absence.Change{Start: civil.D(2026, 3, 3), End: civil.D(2026, 3, 3)})
+		wantCode(t, "change sick note", err, apperr.Conflict, "absence_not_changeable")
+	})
+}
+
+// TestCancellationRequest: approved leave that has started is cancelled
+// only with the lead's approval.
+func TestCancellationRequest(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newFixture(t, d)
+		leave, err := f.svc.Request(ctx, f.emp, absence.NewAbsence{TypeID: "vacation", Start: civil.D(2026, 3, 9), End: civil.D(2026, 3, 13)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Approve(ctx, f.lead, leave.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.svc.RequestCancellation(ctx, f.emp, leave.ID)
+		wantCode(t, "not started", err, apperr.Conflict, "absence_not_started")
+		f.clock.Set(time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC))
+		_, err = f.svc.Cancel(ctx, f.emp, leave.ID)
+		wantCode(t, "cancel started", err, apperr.Conflict, "absence_not_cancellable")
+		_, err = f.svc.RequestCancellation(ctx, f.lead, leave.ID)
+		wantCode(t, "lead requests", err, apperr.Forbidden, "forbidden")
+		_, err = f.svc.RequestCancellation(ctx, f.other, leave.ID)
+		wantCode(t, "stranger requests", err, apperr.NotFound, "not_found")
+		got, err := f.svc.RequestCancellation(ctx, f.emp, leave.ID)
+		if err != nil || got.CancelRequestedAt == nil || got.Status != absence.StatusApproved {
+			t.Fatalf("cancellation request = %+v, %v", got, err)
+		}
+		_, err = f.svc.RequestCancellation(ctx, f.emp, leave.ID)
+		wantCode(t, "twice", err, apperr.Conflict, "absence_cancellation_pending")
+		todo, err := f.svc.List(ctx, f.lead, absence.Filter{ToDecide: true})
+		if err != nil || len(todo) != 1 || todo[0].ID != leave.ID {
+			t.Fatalf("lead's list = %+v, %v", todo, err)
+		}
+		_, err = f.svc.Approve(ctx, f.emp, leave.ID)
+		wantCode(t, "own", err, apperr.Forbidden, "own_absence")
+		// Rejected: the leave stays, the request is cleared.
+		rej, err := f.svc.Reject(ctx, f.lead, leave.ID, "Urlaub ist schon genommen")
+		if err != nil || rej.Status != absence.StatusApproved || rej.CancelRequestedAt != nil || rej.DecisionNote != "Urlaub ist schon genommen" {
+			t.Fatalf("reject cancellation = %+v, %v", rej, err)
+		}
+		// Approved: the leave is cancelled.
+		if _, err := f.svc.RequestCancellation(ctx, f.emp, leave.ID); err != nil {
+			t.Fatal(err)
+		}
+		ok, err := f.svc.Approve(ctx, f.lead, leave.ID)
+		if err != nil || ok.Status != absence.StatusCancelled {
+			t.Fatalf("approve cancellation = %+v, %v", ok, err)
+		}
+		if todo, _ := f.svc.List(ctx, f.lead, absence.Filter{ToDecide: true}); len(todo) != 0 {
+			t.Errorf("lead's list after the decision = %+v", todo)
+		}
+		if n := auditCount(t, d, "absence.cancellation_request"); n != 2 {
+			t.Errorf("absence.cancellation_request audited %d times", n)
+		}
+		if n := auditCount(t, d, "absence.cancellation_reject"); n != 1 {
+			t.Errorf("absence.cancellation_reject audited %d times", n)
+		}
+		if n := auditCount(t, d, "absence.cancel"); n != 1 {
+			t.Errorf("absence.cancel audited %d times", n)
+		}
+		// Sick notes are not cancelled by request.
+		sick, err := f.svc.Request(ctx, f.emp, absence.NewAbsence{TypeID: "sick", Start: civil.D(2026, 3, 9), End: civil.D(2026, 3, 9)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.svc.RequestCancellation(ctx, f.emp, sick.ID)
+		wantCode(t, "sick note", err, apperr.Conflict, "absence_not_changeable")
+	})
+}
+
+// TestColleagues: the substitutes offered in the form are the people
+// with the same supervisor, the supervisor and one's own reports.
+func TestColleagues(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newFixture(t, d)
+		peer := f.user(t, "paul", f.lead.UserID, actor.RoleEmployee)
+		got, err := f.svc.Colleagues(ctx, f.emp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, c := range got {
+			ids = append(ids, c.ID)
+		}
+		if len(ids) != 2 || !slices.Contains(ids, f.lead.UserID) || !slices.Contains(ids, peer.UserID) {
+			t.Errorf("colleagues of erika = %+v; want lena and paul", got)
+		}
+		if got, err := f.svc.Colleagues(ctx, f.lead); err != nil || len(got) != 2 {
+			t.Errorf("colleagues of the lead = %+v, %v; want her two reports", got, err)
+		}
+		if got, err := f.svc.Colleagues(ctx, f.other); err != nil || len(got) != 0 {
+			t.Errorf("colleagues of sven = %+v, %v", got, err)
 		}
 	})
 }

@@ -37,7 +37,21 @@ func init() {
 		if _, err := svc.Request(ctx, actor.CLI(), absence.NewAbsence{UserID: emp.ID, TypeID: "sick", Start: from.AddDays(-7), End: from.AddDays(-7)}); err != nil {
 			t.Fatalf("a11y sick note: %v", err)
 		}
-		return []string{"/absences", "/absences?year=2025", "/absences/approvals"}
+		// The pages are fetched as anna.admin: she is the substitute of a
+		// request of emp and has approved leave she may ask to change.
+		var anna int64
+		if err := ts.DB.QueryRowContext(ctx, "SELECT id FROM users WHERE username = 'anna.admin'").Scan(&anna); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Request(ctx, a, absence.NewAbsence{TypeID: "vacation", Start: from.AddDays(60), End: from.AddDays(62), SubstituteID: anna}); err != nil {
+			t.Fatalf("a11y substitute request: %v", err)
+		}
+		assignFullTime(t, ts, anna)
+		leave, err := svc.Request(ctx, actor.CLI(), absence.NewAbsence{UserID: anna, TypeID: "vacation", Start: from.AddDays(90), End: from.AddDays(94)})
+		if err != nil {
+			t.Fatalf("a11y leave to change: %v", err)
+		}
+		return []string{"/absences", "/absences?year=2025", "/absences/approvals", fmt.Sprintf("/absences/%d/change", leave.ID)}
 	})
 }
 
@@ -304,4 +318,295 @@ func TestAbsencePages(t *testing.T) {
 // firstTagIn returns the first element named tag below n.
 func firstTagIn(n *html.Node, tag string) *html.Node {
 	return find(n, func(x *html.Node) bool { return x.Type == html.ElementNode && x.Data == tag })
+}
+
+// TestAbsenceWorkflowAPI: the substitute confirms first, the lead's deputy
+// decides while the lead is away, and approved leave is changed by a
+// change request, through the API.
+func TestAbsenceWorkflowAPI(t *testing.T) {
+	t.Parallel()
+	f := newAbsenceFixture(t)
+	ts := f.ts
+	sub := createUser(t, ts, "sabine.sub", "Sabine Vertretung", actor.RoleEmployee)
+	assignFullTime(t, ts, sub.ID)
+	token := func(id int64) string {
+		_, tok, err := ts.Identity.CreateTokenFor(t.Context(), actor.CLI(), id, identity.NewToken{Name: "t", Scope: "write"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	leadTok, empTok, hrTok, subTok, strTok := token(f.lead.ID), token(f.emp.ID), token(f.hr.ID), token(sub.ID), token(f.stranger.ID)
+	call := func(tok, method, path, body string) *result {
+		req := newRequest(t, method, ts.URL+"/api/v1"+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		return do(t, http.DefaultClient, req)
+	}
+	type wfAbsence struct {
+		apiAbsence
+		AwaitsSubstitute      bool    `json:"awaits_substitute"`
+		SubstituteConfirmedAt *string `json:"substitute_confirmed_at"`
+		ReplacesID            *int64  `json:"replaces_id"`
+	}
+	decode := func(r *result) wfAbsence {
+		t.Helper()
+		var v wfAbsence
+		if err := json.Unmarshal(r.body, &v); err != nil {
+			t.Fatalf("decode %s: %v", r.body, err)
+		}
+		return v
+	}
+	list := func(tok, query string) []wfAbsence {
+		t.Helper()
+		res := call(tok, "GET", "/absences?"+query, "")
+		wantStatus(t, res, http.StatusOK)
+		var l struct{ Items []wfAbsence }
+		if err := json.Unmarshal(res.body, &l); err != nil {
+			t.Fatal(err)
+		}
+		return l.Items
+	}
+
+	// 1. Substitute first.
+	res := call(empTok, "POST", "/absences", fmt.Sprintf(`{"type_id":"vacation","start":"2026-03-16","end":"2026-03-20","substitute_id":%d}`, sub.ID))
+	wantStatus(t, res, http.StatusCreated)
+	req := decode(res)
+	if !req.AwaitsSubstitute || req.SubstituteConfirmedAt != nil {
+		t.Fatalf("request = %+v; want waiting for the substitute", req)
+	}
+	path := fmt.Sprintf("/absences/%d", req.ID)
+	if p := problem(t, call(leadTok, "POST", path+"/approve", "")); p.Code != "absence_awaits_substitute" {
+		t.Errorf("approve before confirmation: %+v", p)
+	}
+	if l := list(leadTok, "pending=decide"); len(l) != 0 {
+		t.Errorf("lead's pending=decide = %+v", l)
+	}
+	if l := list(subTok, "pending=confirm"); len(l) != 1 || l[0].ID != req.ID {
+		t.Errorf("substitute's pending=confirm = %+v", l)
+	}
+	wantStatus(t, call(empTok, "GET", "/absences?pending=later", ""), http.StatusUnprocessableEntity)
+	wantStatus(t, call(leadTok, "POST", path+"/substitute-confirm", ""), http.StatusForbidden)
+	wantStatus(t, call(strTok, "POST", path+"/substitute-confirm", ""), http.StatusNotFound)
+	if p := problem(t, call(subTok, "POST", path+"/substitute-decline", `{"note":""}`)); p.Code != "note_required" {
+		t.Errorf("decline without note: %+v", p)
+	}
+	res = call(subTok, "POST", path+"/substitute-confirm", "")
+	wantStatus(t, res, http.StatusOK)
+	if got := decode(res); got.AwaitsSubstitute || got.SubstituteConfirmedAt == nil || got.Status != "requested" {
+		t.Errorf("confirmed = %+v", got)
+	}
+	wantStatus(t, call(subTok, "POST", path+"/substitute-confirm", ""), http.StatusConflict)
+	wantStatus(t, call(leadTok, "POST", path+"/approve", ""), http.StatusOK)
+
+	res = call(empTok, "POST", "/absences", fmt.Sprintf(`{"type_id":"vacation","start":"2026-03-23","substitute_id":%d}`, sub.ID))
+	wantStatus(t, res, http.StatusCreated)
+	declined := decode(res)
+	res = call(subTok, "POST", fmt.Sprintf("/absences/%d/substitute-decline", declined.ID), `{"note":"Bin selbst weg"}`)
+	wantStatus(t, res, http.StatusOK)
+	if got := decode(res); got.Status != "rejected" || got.DecidedBy == nil || *got.DecidedBy != sub.ID {
+		t.Errorf("declined = %+v", got)
+	}
+	if n := len(auditRecords(t, ts, "absence.substitute_confirm")); n != 1 {
+		t.Errorf("absence.substitute_confirm audited %d times", n)
+	}
+	if n := len(auditRecords(t, ts, "absence.substitute_decline")); n != 1 {
+		t.Errorf("absence.substitute_decline audited %d times", n)
+	}
+
+	// 2. The lead's deputy.
+	deputyPath := fmt.Sprintf("/users/%d/deputy", f.lead.ID)
+	wantStatus(t, call(empTok, "PUT", deputyPath, fmt.Sprintf(`{"deputy_id":%d}`, f.stranger.ID)), http.StatusNotFound)
+	if p := problem(t, call(hrTok, "PUT", fmt.Sprintf("/users/%d/deputy", f.emp.ID), fmt.Sprintf(`{"deputy_id":%d}`, f.stranger.ID))); p.Code != "not_a_lead" {
+		t.Errorf("deputy of a non-lead: %+v", p)
+	}
+	if p := problem(t, call(leadTok, "PUT", deputyPath, fmt.Sprintf(`{"deputy_id":%d}`, f.lead.ID))); p.Code != "invalid_deputy" {
+		t.Errorf("self as deputy: %+v", p)
+	}
+	res = call(leadTok, "PUT", deputyPath, fmt.Sprintf(`{"deputy_id":%d}`, f.stranger.ID))
+	wantStatus(t, res, http.StatusOK)
+	var dep struct {
+		LeadID     int64   `json:"lead_id"`
+		DeputyID   *int64  `json:"deputy_id"`
+		DeputyName *string `json:"deputy_name"`
+	}
+	if err := json.Unmarshal(res.body, &dep); err != nil || dep.LeadID != f.lead.ID || dep.DeputyID == nil || *dep.DeputyID != f.stranger.ID || *dep.DeputyName != "Sven Fremd" {
+		t.Errorf("deputy = %+v, %v", dep, err)
+	}
+	wantStatus(t, call(hrTok, "GET", deputyPath, ""), http.StatusOK)
+	wantStatus(t, call(strTok, "GET", deputyPath, ""), http.StatusNotFound)
+
+	res = call(empTok, "POST", "/absences", `{"type_id":"training","start":"2026-03-25"}`)
+	wantStatus(t, res, http.StatusCreated)
+	training := decode(res)
+	tpath := fmt.Sprintf("/absences/%d", training.ID)
+	wantStatus(t, call(strTok, "POST", tpath+"/approve", ""), http.StatusNotFound)
+	// The lead is away today (Monday 2 March): HR records her leave.
+	res = call(hrTok, "POST", "/absences", fmt.Sprintf(`{"user_id":%d,"type_id":"vacation","start":"2026-03-02","end":"2026-03-04"}`, f.lead.ID))
+	wantStatus(t, res, http.StatusCreated)
+	leadLeave := decode(res)
+	if l := list(strTok, "pending=decide"); len(l) != 1 || l[0].ID != training.ID {
+		t.Errorf("deputy's pending=decide = %+v", l)
+	}
+	res = call(strTok, "POST", tpath+"/approve", "")
+	wantStatus(t, res, http.StatusOK)
+	if got := decode(res); got.Status != "approved" || *got.DecidedBy != f.stranger.ID {
+		t.Errorf("deputy's approval = %+v", got)
+	}
+	res = call(leadTok, "PUT", deputyPath, `{"deputy_id":null}`)
+	wantStatus(t, res, http.StatusOK)
+	if err := json.Unmarshal(res.body, &dep); err != nil || dep.DeputyID != nil {
+		t.Errorf("cleared deputy = %s", res.body)
+	}
+
+	// 3. A change of approved leave.
+	res = call(strTok, "POST", path+"/change", `{"start":"2026-03-17","end":"2026-03-19"}`)
+	wantStatus(t, res, http.StatusNotFound)
+	res = call(empTok, "POST", path+"/change", `{"start":"2026-03-17","end":"2026-03-19","note":"kürzer"}`)
+	wantStatus(t, res, http.StatusCreated)
+	ch := decode(res)
+	if ch.Status != "requested" || ch.ReplacesID == nil || *ch.ReplacesID != req.ID || ch.WorkingDays != 3 {
+		t.Fatalf("change = %+v", ch)
+	}
+	if p := problem(t, call(empTok, "POST", path+"/change", `{"start":"2026-03-18"}`)); p.Code != "absence_change_pending" {
+		t.Errorf("second change: %+v", p)
+	}
+	wantStatus(t, call(leadTok, "POST", fmt.Sprintf("/absences/%d/approve", ch.ID), ""), http.StatusOK)
+	res = call(empTok, "GET", path, "")
+	if got := decode(res); got.Status != "cancelled" {
+		t.Errorf("original after the change = %+v", got)
+	}
+	if p := problem(t, call(empTok, "POST", fmt.Sprintf("/absences/%d/change", declined.ID), `{"start":"2026-03-24"}`)); p.Code != "absence_not_changeable" {
+		t.Errorf("change of a rejected request: %+v", p)
+	}
+	// 4. Cancelling started leave needs a decision: the lead's own leave
+	// (she has no supervisor, so HR decides).
+	lpath := fmt.Sprintf("/absences/%d", leadLeave.ID)
+	wantStatus(t, call(leadTok, "POST", lpath+"/cancel", ""), http.StatusConflict)
+	wantStatus(t, call(hrTok, "POST", lpath+"/cancellation-request", ""), http.StatusForbidden)
+	res = call(leadTok, "POST", lpath+"/cancellation-request", "")
+	wantStatus(t, res, http.StatusOK)
+	var cr struct {
+		Status            string  `json:"status"`
+		CancelRequestedAt *string `json:"cancel_requested_at"`
+	}
+	if err := json.Unmarshal(res.body, &cr); err != nil || cr.Status != "approved" || cr.CancelRequestedAt == nil {
+		t.Errorf("cancellation request = %s", res.body)
+	}
+	if p := problem(t, call(leadTok, "POST", lpath+"/cancellation-request", "")); p.Code != "absence_cancellation_pending" {
+		t.Errorf("second cancellation request: %+v", p)
+	}
+	if p := problem(t, call(empTok, "POST", fmt.Sprintf("/absences/%d/cancellation-request", training.ID), "")); p.Code != "absence_not_started" {
+		t.Errorf("cancellation request before the start: %+v", p)
+	}
+	if l := list(hrTok, "pending=decide"); len(l) != 1 || l[0].ID != leadLeave.ID {
+		t.Errorf("HR's pending=decide = %+v", l)
+	}
+	res = call(hrTok, "POST", lpath+"/approve", "")
+	wantStatus(t, res, http.StatusOK)
+	if got := decode(res); got.Status != "cancelled" {
+		t.Errorf("approved cancellation = %+v", got)
+	}
+}
+
+// TestAbsenceWorkflowPages: the substitute confirms or declines on the
+// approvals page; the person asks for a change with a plain form.
+func TestAbsenceWorkflowPages(t *testing.T) {
+	t.Parallel()
+	f := newAbsenceFixture(t)
+	ts := f.ts
+	sub := createUser(t, ts, "sabine.sub", "Sabine Vertretung", actor.RoleEmployee)
+	assignFullTime(t, ts, sub.ID)
+	if _, err := ts.Identity.UpdateUser(t.Context(), actor.CLI(), sub.ID, identity.UserUpdate{SupervisorID: &f.lead.ID}); err != nil {
+		t.Fatal(err)
+	}
+	emp := loginFull(t, ts, f.emp.Username, testPassword)
+	subC := loginFull(t, ts, sub.Username, testPassword)
+	lead := loginFull(t, ts, f.lead.Username, testPassword)
+
+	// The request form offers the colleagues as substitutes.
+	res := get(t, emp, ts.URL+"/absences")
+	wantStatus(t, res, http.StatusOK)
+	doc := res.doc(t)
+	if n := byName(doc, "substitute_id"); n == nil || labelFor(doc, attr(n, "id")) == nil || !strings.Contains(textOf(n), "Sabine Vertretung") {
+		t.Fatalf("request form lacks the substitute select with Sabine")
+	}
+	wantStatus(t, get(t, subC, ts.URL+"/absences/approvals"), http.StatusNotFound)
+	res = form(t, emp, ts.URL+"/absences", url.Values{"type_id": {"vacation"}, "start": {"2026-03-16"}, "end": {"2026-03-18"}, "substitute_id": {fmt.Sprint(sub.ID)}, "year": {"2026"}})
+	wantRedirect(t, res, "/absences?year=2026")
+	res = get(t, emp, ts.URL+res.location())
+	if !strings.Contains(res.text(), "Zuerst bestätigt Ihre Vertretung") || !strings.Contains(res.text(), "wartet auf die Bestätigung der Vertretung Sabine Vertretung") {
+		t.Errorf("own page lacks the flash or the waiting state: %s", res.text())
+	}
+	res = get(t, lead, ts.URL+"/absences/approvals")
+	if byID(res.doc(t), "absence-none-to-decide") == nil {
+		t.Errorf("lead sees a request waiting for the substitute")
+	}
+
+	// The substitute finds it on her absences page and confirms.
+	res = get(t, subC, ts.URL+"/absences")
+	if byID(res.doc(t), "absence-to-confirm") == nil {
+		t.Errorf("substitute's page lacks the notice")
+	}
+	res = get(t, subC, ts.URL+"/absences/approvals")
+	wantStatus(t, res, http.StatusOK)
+	cards := byID(res.doc(t), "absence-confirm-requests")
+	if cards == nil || !strings.Contains(textOf(cards), "Erika Muster") {
+		t.Fatalf("approvals page lacks the request to confirm: %s", res.text())
+	}
+	var id int64
+	if _, err := fmt.Sscanf(attr(firstTagIn(cards, "li"), "id"), "absence-confirm-%d", &id); err != nil {
+		t.Fatal(err)
+	}
+	if byID(res.doc(t), "absence-requests") != nil || byID(res.doc(t), "absence-none-to-decide") != nil {
+		t.Errorf("substitute sees the section to decide")
+	}
+	wantRedirect(t, form(t, subC, ts.URL+fmt.Sprintf("/absences/%d/substitute-confirm", id), nil), "/absences")
+	res = get(t, lead, ts.URL+"/absences/approvals")
+	if c := byID(res.doc(t), "absence-requests"); c == nil || !strings.Contains(textOf(c), "Sabine Vertretung") {
+		t.Fatalf("lead's approvals lack the confirmed request: %s", res.text())
+	}
+	wantRedirect(t, form(t, lead, ts.URL+fmt.Sprintf("/absences/%d/approve", id), nil), "/absences/approvals")
+
+	// A second request is declined; without a reason the form says so.
+	res = form(t, emp, ts.URL+"/absences", url.Values{"type_id": {"vacation"}, "start": {"2026-03-23"}, "substitute_id": {fmt.Sprint(sub.ID)}, "year": {"2026"}})
+	wantRedirect(t, res, "/absences?year=2026")
+	l, err := ts.Main.Absence.List(t.Context(), actor.CLI(), absence.Filter{UserID: f.emp.ID, Status: absence.StatusRequested})
+	if err != nil || len(l) != 1 {
+		t.Fatalf("requests = %+v, %v", l, err)
+	}
+	second := l[0].ID
+	res = form(t, subC, ts.URL+fmt.Sprintf("/absences/%d/substitute-decline", second), url.Values{"note": {""}})
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	if byID(res.doc(t), fmt.Sprintf("e-snote-%d", second)) == nil {
+		t.Errorf("decline without reason: no error at the note")
+	}
+	wantRedirect(t, form(t, subC, ts.URL+fmt.Sprintf("/absences/%d/substitute-decline", second), url.Values{"note": {"Bin selbst weg"}}), "/absences")
+	if got, _ := ts.Main.Absence.Get(t.Context(), actor.CLI(), second); got.Status != absence.StatusRejected || got.DecisionNote != "Bin selbst weg" {
+		t.Errorf("declined = %+v", got)
+	}
+
+	// The approved leave is changed with the change form.
+	res = get(t, emp, ts.URL+"/absences?year=2026")
+	link := byID(res.doc(t), fmt.Sprintf("absence-%d", id))
+	if link == nil || !strings.Contains(res.text(), fmt.Sprintf(`href="/absences/%d/change"`, id)) {
+		t.Fatalf("approved row lacks the change link")
+	}
+	res = get(t, emp, ts.URL+fmt.Sprintf("/absences/%d/change", id))
+	wantStatus(t, res, http.StatusOK)
+	if attr(byName(res.doc(t), "start"), "value") != "2026-03-16" {
+		t.Errorf("change form does not start from the current range")
+	}
+	wantStatus(t, get(t, lead, ts.URL+fmt.Sprintf("/absences/%d/change", id)), http.StatusNotFound)
+	res = form(t, emp, ts.URL+fmt.Sprintf("/absences/%d/change", id), url.Values{"start": {"2026-03-21"}, "end": {"2026-03-22"}})
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	if byID(res.doc(t), "e-start") == nil {
+		t.Errorf("weekend change: no error at start")
+	}
+	res = form(t, emp, ts.URL+fmt.Sprintf("/absences/%d/change", id), url.Values{"start": {"2026-03-17"}, "end": {"2026-03-20"}, "day_length": {"full"}})
+	wantRedirect(t, res, "/absences?year=2026")
+	res = get(t, lead, ts.URL+"/absences/approvals")
+	if c := byID(res.doc(t), "absence-requests"); c == nil || !strings.Contains(textOf(c), "16.03.2026–18.03.2026") {
+		t.Errorf("lead's approvals do not show what the change replaces: %s", res.text())
+	}
 }

@@ -22,6 +22,12 @@ func (h *Handler) registerAPI() {
 	s.API("POST", "/absences/{id}/approve", "approveAbsence", web.Full, h.apiApprove)
 	s.API("POST", "/absences/{id}/reject", "rejectAbsence", web.Full, h.apiReject)
 	s.API("POST", "/absences/{id}/cancel", "cancelAbsence", web.Full, h.apiCancel)
+	s.API("POST", "/absences/{id}/substitute-confirm", "confirmAbsenceSubstitute", web.Full, h.apiSubstituteConfirm)
+	s.API("POST", "/absences/{id}/substitute-decline", "declineAbsenceSubstitute", web.Full, h.apiSubstituteDecline)
+	s.API("POST", "/absences/{id}/change", "requestAbsenceChange", web.Full, h.apiChange)
+	s.API("POST", "/absences/{id}/cancellation-request", "requestAbsenceCancellation", web.Full, h.apiCancellationRequest)
+	s.API("GET", "/users/{id}/deputy", "getLeadDeputy", web.Full, h.apiGetDeputy)
+	s.API("PUT", "/users/{id}/deputy", "setLeadDeputy", web.Full, h.apiSetDeputy)
 }
 
 // apiList is the envelope of list answers; these lists are always whole,
@@ -58,6 +64,29 @@ type apiAbsence struct {
 	DecidedAt    *string `json:"decided_at"`
 	DecidedBy    *int64  `json:"decided_by"`
 	DecisionNote string  `json:"decision_note"`
+	// SubstituteConfirmedAt is when the substitute confirmed.
+	SubstituteConfirmedAt *string `json:"substitute_confirmed_at"`
+	AwaitsSubstitute      bool    `json:"awaits_substitute"`
+	ReplacesID            *int64  `json:"replaces_id"`
+	CancelRequestedAt     *string `json:"cancel_requested_at"`
+}
+
+type apiChangeBody struct {
+	Start     string `json:"start"`
+	End       string `json:"end"`
+	DayLength string `json:"day_length"`
+	Note      string `json:"note"`
+}
+
+type apiDeputyBody struct {
+	// DeputyID is the deputy; null or 0 removes the deputy.
+	DeputyID *int64 `json:"deputy_id"`
+}
+
+type apiDeputy struct {
+	LeadID     int64   `json:"lead_id"`
+	DeputyID   *int64  `json:"deputy_id"`
+	DeputyName *string `json:"deputy_name"`
 }
 
 type apiRequestBody struct {
@@ -91,6 +120,15 @@ func newAPIAbsence(a absence.Absence) apiAbsence {
 		s := apiTime(*a.DecidedAt)
 		out.DecidedAt = &s
 	}
+	if a.SubstituteConfirmedAt != nil {
+		s := apiTime(*a.SubstituteConfirmedAt)
+		out.SubstituteConfirmedAt = &s
+	}
+	if a.CancelRequestedAt != nil {
+		s := apiTime(*a.CancelRequestedAt)
+		out.CancelRequestedAt = &s
+	}
+	out.AwaitsSubstitute, out.ReplacesID = a.AwaitsSubstitute(), ref(a.ReplacesID)
 	return out
 }
 
@@ -146,6 +184,15 @@ func listFilter(r *http.Request) (absence.Filter, error) {
 		}
 	}
 	f.Status = strings.TrimSpace(q.Get("status"))
+	switch q.Get("pending") {
+	case "":
+	case "decide":
+		f.ToDecide = true
+	case "confirm":
+		f.ToConfirm = true
+	default:
+		return f, web.InvalidFilter("pending", "pending must be decide or confirm")
+	}
 	return f, nil
 }
 
@@ -242,4 +289,108 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, status int, a a
 		return
 	}
 	web.JSON(w, status, newAPIAbsence(a))
+}
+
+func (h *Handler) apiSubstituteConfirm(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	a, err := h.svc.ConfirmSubstitute(r.Context(), web.Actor(r), id)
+	h.answer(w, r, http.StatusOK, a, err)
+}
+
+func (h *Handler) apiSubstituteDecline(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	var req apiRejectBody
+	if err := web.DecodeJSON(r, &req); err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	a, err := h.svc.DeclineSubstitute(r.Context(), web.Actor(r), id, req.Note)
+	h.answer(w, r, http.StatusOK, a, err)
+}
+
+func (h *Handler) apiChange(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	var req apiChangeBody
+	if err := web.DecodeJSON(r, &req); err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	start, err := parseDate(req.Start, "start")
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	end, err := parseDate(req.End, "end")
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	if end.IsZero() {
+		end = start // a single day
+	}
+	a, err := h.svc.RequestChange(r.Context(), web.Actor(r), id, absence.Change{Start: start, End: end, DayLength: req.DayLength, Note: req.Note})
+	h.answer(w, r, http.StatusCreated, a, err)
+}
+
+func (h *Handler) answerDeputy(w http.ResponseWriter, r *http.Request, d absence.Deputy, err error) {
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	out := apiDeputy{LeadID: d.LeadID, DeputyID: ref(d.DeputyID)}
+	if d.DeputyID != 0 {
+		out.DeputyName = &d.DeputyName
+	}
+	web.JSON(w, http.StatusOK, out)
+}
+
+func (h *Handler) apiGetDeputy(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	d, err := h.svc.GetDeputy(r.Context(), web.Actor(r), id)
+	h.answerDeputy(w, r, d, err)
+}
+
+func (h *Handler) apiSetDeputy(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	var req apiDeputyBody
+	if err := web.DecodeJSON(r, &req); err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	var deputy int64
+	if req.DeputyID != nil {
+		deputy = *req.DeputyID
+	}
+	d, err := h.svc.SetDeputy(r.Context(), web.Actor(r), id, deputy)
+	h.answerDeputy(w, r, d, err)
+}
+
+func (h *Handler) apiCancellationRequest(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	a, err := h.svc.RequestCancellation(r.Context(), web.Actor(r), id)
+	h.answer(w, r, http.StatusOK, a, err)
 }

@@ -23,6 +23,11 @@ func (h *Handler) registerUI() {
 	s.UI("GET /absences/approvals", web.Full, h.approvalsPage)
 	s.UI("POST /absences/{id}/approve", web.Full, h.uiApprove)
 	s.UI("POST /absences/{id}/reject", web.Full, h.uiReject)
+	s.UI("POST /absences/{id}/substitute-confirm", web.Full, h.uiSubstituteConfirm)
+	s.UI("POST /absences/{id}/substitute-decline", web.Full, h.uiSubstituteDecline)
+	s.UI("GET /absences/{id}/change", web.Full, h.changePage)
+	s.UI("POST /absences/{id}/change", web.Full, h.uiChange)
+	s.UI("POST /absences/{id}/cancellation-request", web.Full, h.uiCancellationRequest)
 }
 
 // option is an entry of a select.
@@ -38,6 +43,17 @@ type absenceRow struct {
 	WorkingDays, Status, StatusCode     string
 	Note, DecisionNote                  string
 	CanCancel                           bool
+	// AwaitsSubstitute: the request waits for SubstituteName.
+	AwaitsSubstitute bool
+	SubstituteName   string
+	// Replaces is the period of the approved absence a change request
+	// replaces (empty: no change request).
+	Replaces string
+	// ChangeURL is the change form of an own approved absence.
+	ChangeURL string
+	// CancelRequested: the person asked to cancel this started absence;
+	// CanRequestCancel: they may ask.
+	CancelRequested, CanRequestCancel bool
 }
 
 // typeNames maps type ids to their names in the page's language; the
@@ -73,17 +89,41 @@ func (h *Handler) row(p web.Page, names map[string]string, a absence.Absence, to
 	return absenceRow{ID: a.ID, Person: a.UserName, Type: name, Start: dateText(a.Start), End: dateText(a.End),
 		DayLength: p.L.T("absence.day_" + a.DayLength), WorkingDays: days(p, a.WorkingDays),
 		Status: p.L.T("absence.status_" + a.Status), StatusCode: a.Status, Note: a.Note, DecisionNote: a.DecisionNote,
-		CanCancel: own && (a.Status == absence.StatusRequested || (a.Status == absence.StatusApproved && today.Before(a.Start)))}
+		CanCancel:        own && (a.Status == absence.StatusRequested || (a.Status == absence.StatusApproved && today.Before(a.Start))),
+		AwaitsSubstitute: a.AwaitsSubstitute(), CancelRequested: a.Status == absence.StatusApproved && a.CancelRequestedAt != nil}
+}
+
+// decorate adds to rows what needs more reads: the substitute's name, the
+// period a change request replaces and, for own absences, the change link.
+func (h *Handler) decorate(r *http.Request, rows []absenceRow, list []absence.Absence, types []absence.Type, own bool) {
+	ctx, a := r.Context(), web.Actor(r)
+	needs := map[string]bool{}
+	for _, t := range types {
+		needs[t.ID] = t.NeedsApproval && t.Active
+	}
+	for i, x := range list {
+		rows[i].SubstituteName = x.SubstituteName
+		if x.ReplacesID != 0 {
+			if o, err := h.svc.Get(ctx, a, x.ReplacesID); err == nil {
+				rows[i].Replaces = dateText(o.Start) + "–" + dateText(o.End)
+			}
+		}
+		if own && x.Status == absence.StatusApproved && needs[x.TypeID] {
+			rows[i].ChangeURL = fmt.Sprintf("/absences/%d/change", x.ID)
+			rows[i].CanRequestCancel = x.CancelRequestedAt == nil && !h.svc.Today().Before(x.Start)
+		}
+	}
 }
 
 // --- /absences -------------------------------------------------------
 
 // requestForm is what the request form shows.
 type requestForm struct {
-	Types      []option
-	DayLengths []option
-	Start, End string
-	Note       string
+	Types       []option
+	DayLengths  []option
+	Substitutes []option
+	Start, End  string
+	Note        string
 }
 
 type absencesPage struct {
@@ -95,6 +135,8 @@ type absencesPage struct {
 	NextURL, NextLabel string
 	Form               requestForm
 	ApprovalsURL       string
+	// ToConfirm counts the requests waiting for the actor as substitute.
+	ToConfirm int
 	// ExportURL is the payroll export of the current month (HR only).
 	ExportURL string
 }
@@ -149,10 +191,22 @@ func (h *Handler) renderAbsences(w http.ResponseWriter, r *http.Request, status 
 			total += x.WorkingDays
 		}
 	}
+	h.decorate(r, p.Rows, list, types, true)
+	toConfirm, err := h.svc.List(ctx, a, absence.Filter{ToConfirm: true})
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	p.ToConfirm = len(toConfirm)
+	deputy, err := h.svc.IsActingDeputy(ctx, a)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
 	p.Total = days(p.Page, total)
 	p.PrevURL, p.PrevLabel = fmt.Sprintf("/absences?year=%d", year-1), strconv.Itoa(year-1)
 	p.NextURL, p.NextLabel = fmt.Sprintf("/absences?year=%d", year+1), strconv.Itoa(year+1)
-	if absence.CanDecide(a) {
+	if absence.CanDecide(a) || deputy || p.ToConfirm > 0 {
 		p.ApprovalsURL = "/absences/approvals"
 	}
 	if absence.CanExport(a) {
@@ -173,6 +227,17 @@ func (h *Handler) renderAbsences(w http.ResponseWriter, r *http.Request, status 
 	}
 	for _, d := range absence.DayLengths {
 		p.Form.DayLengths = append(p.Form.DayLengths, option{Value: d, Label: p.L.T("absence.day_" + d), Selected: d == chosenLen})
+	}
+	colleagues, err := h.svc.Colleagues(ctx, a)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	chosenSub := r.PostFormValue("substitute_id")
+	p.Form.Substitutes = append(p.Form.Substitutes, option{Value: "", Label: p.L.T("absence.substitute_none"), Selected: chosenSub == ""})
+	for _, c := range colleagues {
+		v := strconv.FormatInt(c.ID, 10)
+		p.Form.Substitutes = append(p.Form.Substitutes, option{Value: v, Label: c.Name, Selected: v == chosenSub})
 	}
 	if formErr != nil {
 		p.SetError(formErr)
@@ -212,11 +277,23 @@ func (h *Handler) uiRequest(w http.ResponseWriter, r *http.Request) {
 	if end.IsZero() {
 		end = start // a single day needs no end
 	}
+	var sub int64
+	if v := strings.TrimSpace(r.PostFormValue("substitute_id")); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			render(http.StatusUnprocessableEntity, apperr.Invalidf("invalid_substitute", "unknown substitute").WithField("substitute_id", "invalid_substitute"))
+			return
+		}
+		sub = n
+	}
 	a, err := h.svc.Request(r.Context(), web.Actor(r), absence.NewAbsence{TypeID: r.PostFormValue("type_id"), Start: start, End: end,
-		DayLength: r.PostFormValue("day_length"), Note: r.PostFormValue("note")})
+		DayLength: r.PostFormValue("day_length"), Note: r.PostFormValue("note"), SubstituteID: sub})
 	flash := "absence_requested"
-	if a.Status == absence.StatusApproved {
+	switch {
+	case a.Status == absence.StatusApproved:
 		flash = "absence_recorded"
+	case a.AwaitsSubstitute():
+		flash = "absence_requested_substitute"
 	}
 	h.formDone(w, r, err, fmt.Sprintf("/absences?year=%d", start.Year), flash, render)
 }
@@ -235,9 +312,13 @@ func (h *Handler) uiCancel(w http.ResponseWriter, r *http.Request) {
 
 type approvalsPage struct {
 	web.Page
-	Rows    []absenceRow
-	NoteFor int64
-	Note    string
+	Rows []absenceRow
+	// Confirm are the requests waiting for the actor as substitute.
+	Confirm []absenceRow
+	// ShowDecide: the actor decides requests (lead, HR, acting deputy).
+	ShowDecide bool
+	NoteFor    int64
+	Note       string
 }
 
 func (h *Handler) approvalsPage(w http.ResponseWriter, r *http.Request) {
@@ -248,25 +329,41 @@ func (h *Handler) approvalsPage(w http.ResponseWriter, r *http.Request) {
 // decision on failedID it shows the error there.
 func (h *Handler) renderApprovals(w http.ResponseWriter, r *http.Request, status int, formErr error, failedID int64) {
 	a := web.Actor(r)
-	if !absence.CanDecide(a) {
-		h.srv.Error(w, r, apperr.NotFoundf("not_found", "not found"))
-		return
-	}
-	p := approvalsPage{Page: h.srv.NewPage(r, "")}
-	p.Title = p.L.T("absence.approvals_title")
-	names, _, err := h.typeNames(r, p.Page)
+	deputy, err := h.svc.IsActingDeputy(r.Context(), a)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return
 	}
-	list, err := h.svc.List(r.Context(), a, absence.Filter{ToDecide: true})
+	confirm, err := h.svc.List(r.Context(), a, absence.Filter{ToConfirm: true})
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	p := approvalsPage{Page: h.srv.NewPage(r, ""), ShowDecide: absence.CanDecide(a) || deputy}
+	if !p.ShowDecide && len(confirm) == 0 {
+		h.srv.Error(w, r, apperr.NotFoundf("not_found", "not found"))
+		return
+	}
+	p.Title = p.L.T("absence.approvals_title")
+	names, types, err := h.typeNames(r, p.Page)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return
 	}
 	today := h.svc.Today()
-	for _, x := range list {
-		p.Rows = append(p.Rows, h.row(p.Page, names, x, today, false))
+	for _, x := range confirm {
+		p.Confirm = append(p.Confirm, h.row(p.Page, names, x, today, false))
+	}
+	if p.ShowDecide {
+		list, err := h.svc.List(r.Context(), a, absence.Filter{ToDecide: true})
+		if err != nil {
+			h.srv.Error(w, r, err)
+			return
+		}
+		for _, x := range list {
+			p.Rows = append(p.Rows, h.row(p.Page, names, x, today, false))
+		}
+		h.decorate(r, p.Rows, list, types, false)
 	}
 	if formErr != nil {
 		p.SetError(formErr)
@@ -301,4 +398,127 @@ func (h *Handler) uiReject(w http.ResponseWriter, r *http.Request) {
 	}
 	_, err = h.svc.Reject(r.Context(), web.Actor(r), id, r.PostFormValue("note"))
 	h.decisionDone(w, r, id, err, "absence_rejected")
+}
+
+// substituteDone redirects after a substitute's answer: to the approvals
+// page while more wait there, else to the own absences.
+func (h *Handler) substituteDone(w http.ResponseWriter, r *http.Request, id int64, err error, flash string) {
+	target := "/absences/approvals"
+	if err == nil {
+		a := web.Actor(r)
+		deputy, derr := h.svc.IsActingDeputy(r.Context(), a)
+		more, lerr := h.svc.List(r.Context(), a, absence.Filter{ToConfirm: true})
+		if derr == nil && lerr == nil && !absence.CanDecide(a) && !deputy && len(more) == 0 {
+			target = "/absences"
+		}
+	}
+	h.formDone(w, r, err, target, flash, func(status int, err error) { h.renderApprovals(w, r, status, err, id) })
+}
+
+func (h *Handler) uiSubstituteConfirm(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	_, err = h.svc.ConfirmSubstitute(r.Context(), web.Actor(r), id)
+	h.substituteDone(w, r, id, err, "absence_substitute_confirmed")
+}
+
+func (h *Handler) uiSubstituteDecline(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	_, err = h.svc.DeclineSubstitute(r.Context(), web.Actor(r), id, r.PostFormValue("note"))
+	h.substituteDone(w, r, id, err, "absence_substitute_declined")
+}
+
+// --- /absences/{id}/change -----------------------------------------------
+
+type changePage struct {
+	web.Page
+	ID           int64
+	Type, Period string
+	Start, End   string
+	Note         string
+	DayLengths   []option
+}
+
+func (h *Handler) changePage(w http.ResponseWriter, r *http.Request) {
+	h.renderChange(w, r, http.StatusOK, nil)
+}
+
+// renderChange shows the change form of an own approved absence.
+func (h *Handler) renderChange(w http.ResponseWriter, r *http.Request, status int, formErr error) {
+	id, err := web.PathID(r)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	a := web.Actor(r)
+	x, err := h.svc.Get(r.Context(), a, id)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	if x.UserID != a.UserID {
+		h.srv.Error(w, r, apperr.NotFoundf("not_found", "not found"))
+		return
+	}
+	p := changePage{Page: h.srv.NewPage(r, ""), ID: id}
+	p.Title = p.L.T("absence.change_title")
+	names, _, err := h.typeNames(r, p.Page)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	p.Type, p.Period = names[x.TypeID], dateText(x.Start)+"–"+dateText(x.End)
+	p.Start, p.End = x.Start.String(), x.End.String()
+	chosen := x.DayLength
+	if formErr != nil {
+		p.SetError(formErr)
+		p.Start, p.End, p.Note = r.PostFormValue("start"), r.PostFormValue("end"), r.PostFormValue("note")
+		chosen = r.PostFormValue("day_length")
+	}
+	for _, d := range absence.DayLengths {
+		p.DayLengths = append(p.DayLengths, option{Value: d, Label: p.L.T("absence.day_" + d), Selected: d == chosen})
+	}
+	h.srv.Render(w, r, status, "absence_change.html", p)
+}
+
+func (h *Handler) uiChange(w http.ResponseWriter, r *http.Request) {
+	render := func(status int, err error) { h.renderChange(w, r, status, err) }
+	id, err := web.PathID(r)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	start, err := parseDate(r.PostFormValue("start"), "start")
+	if err != nil {
+		render(http.StatusUnprocessableEntity, err)
+		return
+	}
+	end, err := parseDate(r.PostFormValue("end"), "end")
+	if err != nil {
+		render(http.StatusUnprocessableEntity, err)
+		return
+	}
+	if end.IsZero() {
+		end = start
+	}
+	_, err = h.svc.RequestChange(r.Context(), web.Actor(r), id, absence.Change{Start: start, End: end,
+		DayLength: r.PostFormValue("day_length"), Note: r.PostFormValue("note")})
+	h.formDone(w, r, err, fmt.Sprintf("/absences?year=%d", start.Year), "absence_change_requested", render)
+}
+
+func (h *Handler) uiCancellationRequest(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	_, err = h.svc.RequestCancellation(r.Context(), web.Actor(r), id)
+	h.formDone(w, r, err, "/absences", "absence_cancellation_requested", func(status int, err error) { h.renderAbsences(w, r, status, err) })
 }
