@@ -1,12 +1,14 @@
 package absenceweb
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"ortlos/internal/absence"
+	"ortlos/internal/actor"
 	"ortlos/internal/apperr"
 	"ortlos/internal/civil"
 	"ortlos/internal/web"
@@ -18,14 +20,14 @@ func (h *Handler) registerAPI() {
 	s.API("GET", "/absence-types", "listAbsenceTypes", web.Full, h.apiListTypes)
 	s.API("GET", "/absences", "listAbsences", web.Full, h.apiList)
 	s.API("POST", "/absences", "requestAbsence", web.Full, h.apiRequest)
-	s.API("GET", "/absences/{id}", "getAbsence", web.Full, h.apiGet)
-	s.API("POST", "/absences/{id}/approve", "approveAbsence", web.Full, h.apiApprove)
-	s.API("POST", "/absences/{id}/reject", "rejectAbsence", web.Full, h.apiReject)
-	s.API("POST", "/absences/{id}/cancel", "cancelAbsence", web.Full, h.apiCancel)
-	s.API("POST", "/absences/{id}/substitute-confirm", "confirmAbsenceSubstitute", web.Full, h.apiSubstituteConfirm)
-	s.API("POST", "/absences/{id}/substitute-decline", "declineAbsenceSubstitute", web.Full, h.apiSubstituteDecline)
+	s.API("GET", "/absences/{id}", "getAbsence", web.Full, h.onAbsence(h.svc.Get))
+	s.API("POST", "/absences/{id}/approve", "approveAbsence", web.Full, h.onAbsence(h.svc.Approve))
+	s.API("POST", "/absences/{id}/reject", "rejectAbsence", web.Full, h.onAbsenceWithNote(h.svc.Reject))
+	s.API("POST", "/absences/{id}/cancel", "cancelAbsence", web.Full, h.onAbsence(h.svc.Cancel))
+	s.API("POST", "/absences/{id}/substitute-confirm", "confirmAbsenceSubstitute", web.Full, h.onAbsence(h.svc.ConfirmSubstitute))
+	s.API("POST", "/absences/{id}/substitute-decline", "declineAbsenceSubstitute", web.Full, h.onAbsenceWithNote(h.svc.DeclineSubstitute))
 	s.API("POST", "/absences/{id}/change", "requestAbsenceChange", web.Full, h.apiChange)
-	s.API("POST", "/absences/{id}/cancellation-request", "requestAbsenceCancellation", web.Full, h.apiCancellationRequest)
+	s.API("POST", "/absences/{id}/cancellation-request", "requestAbsenceCancellation", web.Full, h.onAbsence(h.svc.RequestCancellation))
 	s.API("GET", "/users/{id}/deputy", "getLeadDeputy", web.Full, h.apiGetDeputy)
 	s.API("PUT", "/users/{id}/deputy", "setLeadDeputy", web.Full, h.apiSetDeputy)
 }
@@ -238,49 +240,35 @@ func (h *Handler) apiRequest(w http.ResponseWriter, r *http.Request) {
 	h.answer(w, r, http.StatusCreated, a, err)
 }
 
-func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
+// onAbsence serves an operation on the absence {id}: fn's answer as JSON.
+func (h *Handler) onAbsence(fn func(context.Context, actor.Actor, int64) (absence.Absence, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := web.PathID(r)
+		if err != nil {
+			h.srv.Error(w, r, err)
+			return
+		}
+		a, err := fn(r.Context(), web.Actor(r), id)
+		h.answer(w, r, http.StatusOK, a, err)
 	}
-	a, err := h.svc.Get(r.Context(), web.Actor(r), id)
-	h.answer(w, r, http.StatusOK, a, err)
 }
 
-func (h *Handler) apiApprove(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
+// onAbsenceWithNote is onAbsence for operations that take {"note": …}.
+func (h *Handler) onAbsenceWithNote(fn func(context.Context, actor.Actor, int64, string) (absence.Absence, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := web.PathID(r)
+		if err != nil {
+			h.srv.Error(w, r, err)
+			return
+		}
+		var req apiRejectBody
+		if err := web.DecodeJSON(r, &req); err != nil {
+			h.srv.Error(w, r, err)
+			return
+		}
+		a, err := fn(r.Context(), web.Actor(r), id, req.Note)
+		h.answer(w, r, http.StatusOK, a, err)
 	}
-	a, err := h.svc.Approve(r.Context(), web.Actor(r), id)
-	h.answer(w, r, http.StatusOK, a, err)
-}
-
-func (h *Handler) apiReject(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	var req apiRejectBody
-	if err := web.DecodeJSON(r, &req); err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	a, err := h.svc.Reject(r.Context(), web.Actor(r), id, req.Note)
-	h.answer(w, r, http.StatusOK, a, err)
-}
-
-func (h *Handler) apiCancel(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	a, err := h.svc.Cancel(r.Context(), web.Actor(r), id)
-	h.answer(w, r, http.StatusOK, a, err)
 }
 
 func (h *Handler) answer(w http.ResponseWriter, r *http.Request, status int, a absence.Absence, err error) {
@@ -289,31 +277,6 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, status int, a a
 		return
 	}
 	web.JSON(w, status, newAPIAbsence(a))
-}
-
-func (h *Handler) apiSubstituteConfirm(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	a, err := h.svc.ConfirmSubstitute(r.Context(), web.Actor(r), id)
-	h.answer(w, r, http.StatusOK, a, err)
-}
-
-func (h *Handler) apiSubstituteDecline(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	var req apiRejectBody
-	if err := web.DecodeJSON(r, &req); err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	a, err := h.svc.DeclineSubstitute(r.Context(), web.Actor(r), id, req.Note)
-	h.answer(w, r, http.StatusOK, a, err)
 }
 
 func (h *Handler) apiChange(w http.ResponseWriter, r *http.Request) {
@@ -383,14 +346,4 @@ func (h *Handler) apiSetDeputy(w http.ResponseWriter, r *http.Request) {
 	}
 	d, err := h.svc.SetDeputy(r.Context(), web.Actor(r), id, deputy)
 	h.answerDeputy(w, r, d, err)
-}
-
-func (h *Handler) apiCancellationRequest(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	a, err := h.svc.RequestCancellation(r.Context(), web.Actor(r), id)
-	h.answer(w, r, http.StatusOK, a, err)
 }
