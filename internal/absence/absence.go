@@ -170,6 +170,24 @@ type Service struct {
 	db    *db.DB
 	clock clock.Clock
 	wt    *worktime.Service
+	// leadsSeeHealthTypes lets leads see the type of their reports'
+	// health-data absences (ORTLOS_ABSENCE_LEADS_SEE_HEALTH_TYPES).
+	leadsSeeHealthTypes bool
+}
+
+// WithLeadsSeeHealthTypes returns a copy of s in which leads see the type
+// (not the notes) of their reports' absences whose type reveals health
+// data, where the organisation allows it (e.g. by a Dienstvereinbarung).
+func (s *Service) WithLeadsSeeHealthTypes(allow bool) *Service {
+	c := *s
+	c.leadsSeeHealthTypes = allow
+	return &c
+}
+
+// seesType reports whether a sees the type of a health-data absence of
+// ownerID (whose supervisor is supervisorID).
+func (s *Service) seesType(a actor.Actor, ownerID, supervisorID int64) bool {
+	return seesHealthData(a, ownerID) || (s.leadsSeeHealthTypes && isLeadOf(a, supervisorID))
 }
 
 // NewService returns an absence service that counts working days with
@@ -479,11 +497,15 @@ func (s *Service) load(ctx context.Context, q db.Querier, id int64) (row, error)
 }
 
 // view returns the absence as a may see it: for a lead looking at a type
-// with health data, the type is TypeAbsent and the notes are empty.
-func view(a actor.Actor, r row) Absence {
+// with health data, the type is TypeAbsent (unless the organisation lets
+// leads see it) and the notes are empty.
+func (s *Service) view(a actor.Actor, r row) Absence {
 	out := r.Absence
 	if r.healthData && !seesHealthData(a, r.UserID) {
-		out.TypeID, out.Note, out.DecisionNote = TypeAbsent, "", ""
+		out.Note, out.DecisionNote = "", ""
+		if !s.seesType(a, r.UserID, r.supervisor) {
+			out.TypeID = TypeAbsent
+		}
 	}
 	return out
 }
@@ -508,7 +530,7 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id int64) (Absence, er
 		return Absence{}, err
 	}
 	r.WorkingDays = workingDays(targets, r.Start, r.End, r.DayLength)
-	return view(a, r), nil
+	return s.view(a, r), nil
 }
 
 // List returns the absences selected by f that the actor may see, by start
@@ -594,7 +616,7 @@ func (s *Service) List(ctx context.Context, a actor.Actor, f Filter) ([]Absence,
 	}
 	out := make([]Absence, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, view(a, r))
+		out = append(out, s.view(a, r))
 	}
 	return out, nil
 }

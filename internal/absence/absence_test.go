@@ -738,3 +738,26 @@ func TestColleagues(t *testing.T) {
 		}
 	})
 }
+
+// TestLeadsSeeHealthTypesSetting: where the organisation allows it, a lead
+// sees the type of a report's sickness (never the note), in the absence
+// itself and in the team calendar; colleagues still see only "absent".
+func TestLeadsSeeHealthTypesSetting(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newFixture(t, d)
+		svc := f.svc.WithLeadsSeeHealthTypes(true)
+		sick, err := svc.Request(ctx, f.emp, absence.NewAbsence{TypeID: "sick", Start: civil.D(2026, 3, 2), End: civil.D(2026, 3, 2), Note: "Migräne"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := svc.Get(ctx, f.lead, sick.ID)
+		if err != nil || got.TypeID != "sick" || got.Note != "" {
+			t.Errorf("lead's view with the setting = %+v, %v; want type sick without note", got, err)
+		}
+		if got, err := f.svc.Get(ctx, f.lead, sick.ID); err != nil || got.TypeID != absence.TypeAbsent {
+			t.Errorf("lead's view without the setting = %+v, %v; want absent", got, err)
+		}
+	})
+}

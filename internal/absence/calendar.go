@@ -267,7 +267,7 @@ func (s *Service) TeamCalendarRange(ctx context.Context, a actor.Actor, orgUnitI
 		if !ok {
 			continue // disabled
 		}
-		ca, ok := calendarView(a, m.person, r)
+		ca, ok := s.calendarView(a, m.person, r)
 		if !ok {
 			continue
 		}
@@ -358,10 +358,10 @@ type calRow struct {
 
 // calendarView applies the privacy rules to one absence of p for viewer
 // a; ok is false when a does not see it at all.
-func calendarView(a actor.Actor, p person, r calRow) (CalendarAbsence, bool) {
+func (s *Service) calendarView(a actor.Actor, p person, r calRow) (CalendarAbsence, bool) {
 	if canView(a, p.id, p.supervisor) {
 		out := CalendarAbsence{ID: r.id, TypeID: r.typeID, Status: r.status, DayLength: r.dayLength}
-		if r.healthData && !seesHealthData(a, p.id) {
+		if r.healthData && !s.seesType(a, p.id, p.supervisor) {
 			out.TypeID = TypeAbsent
 		}
 		return out, true

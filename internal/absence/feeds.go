@@ -475,7 +475,7 @@ func (s *Service) feedRows(ctx context.Context, o feedOwner, from, to civil.Date
 		case o.Kind == FeedOwn:
 			r.showType = true
 		case report:
-			r.showType = !health
+			r.showType = !health || s.leadsSeeHealthTypes
 		default:
 			r.showType = false
 			if r.status != StatusApproved {

@@ -134,7 +134,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Server.Handle("GET /readyz", http.HandlerFunc(m.ready))
 	identityweb.Register(m.Server, m.Identity, m.Metrics)
 	worktimeweb.Register(m.Server, m.Worktime)
-	m.Absence = absence.NewService(d, m.Clock, m.Worktime)
+	m.Absence = absence.NewService(d, m.Clock, m.Worktime).WithLeadsSeeHealthTypes(cfg.AbsenceLeadsSeeHealthTypes)
 	absenceweb.Register(m.Server, m.Absence)
 	auditweb.Register(m.Server, m.Audit, m.Identity)
 	openapi.Register(m.Server)

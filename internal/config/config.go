@@ -60,6 +60,10 @@ type Config struct {
 	WorktimeReferencePeriod string
 	WorktimeReferenceStart  string // YYYY-MM-DD; for 6_calendar_months the first of a month
 
+	// AbsenceLeadsSeeHealthTypes lets leads see the type (not the notes)
+	// of their reports' sickness absences; off by default (health data).
+	AbsenceLeadsSeeHealthTypes bool
+
 	loc *time.Location // TimeZone loaded; nil when not yet loaded
 }
 

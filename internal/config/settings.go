@@ -93,6 +93,8 @@ func settings() []setting {
 			field:     func(c *Config) any { return &c.WorktimeReferencePeriod }},
 		{env: "ORTLOS_WORKTIME_REFERENCE_START", usage: "start of a reference period (YYYY-MM-DD); the periods follow each other from it",
 			field: func(c *Config) any { return &c.WorktimeReferenceStart }},
+		{env: "ORTLOS_ABSENCE_LEADS_SEE_HEALTH_TYPES", usage: "leads see the type of their reports' sickness absences (true/false; health data, default false)",
+			field: func(c *Config) any { return &c.AbsenceLeadsSeeHealthTypes }},
 		{env: "ORTLOS_FLEXITIME_YEAR_CARRYOVER", usage: "credit carried into the new year at the December closing (at most ORTLOS_FLEXITIME_MAX_PLUS)",
 			field: func(c *Config) any { return &c.FlexitimeYearCarryover }},
 	}
