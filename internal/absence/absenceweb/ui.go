@@ -21,10 +21,22 @@ func (h *Handler) registerUI() {
 	s.UI("POST /absences", web.Full, h.uiRequest)
 	s.UI("POST /absences/{id}/cancel", web.Full, h.uiCancel)
 	s.UI("GET /absences/approvals", web.Full, h.approvalsPage)
-	s.UI("POST /absences/{id}/approve", web.Full, h.uiApprove)
-	s.UI("POST /absences/{id}/reject", web.Full, h.uiReject)
-	s.UI("POST /absences/{id}/substitute-confirm", web.Full, h.uiSubstituteConfirm)
-	s.UI("POST /absences/{id}/substitute-decline", web.Full, h.uiSubstituteDecline)
+	s.UI("POST /absences/{id}/approve", web.Full, h.uiAbsenceForm(h.decisionDone, "absence_approved", func(r *http.Request, id int64) error {
+		_, err := h.svc.Approve(r.Context(), web.Actor(r), id)
+		return err
+	}))
+	s.UI("POST /absences/{id}/reject", web.Full, h.uiAbsenceForm(h.decisionDone, "absence_rejected", func(r *http.Request, id int64) error {
+		_, err := h.svc.Reject(r.Context(), web.Actor(r), id, r.PostFormValue("note"))
+		return err
+	}))
+	s.UI("POST /absences/{id}/substitute-confirm", web.Full, h.uiAbsenceForm(h.substituteDone, "absence_substitute_confirmed", func(r *http.Request, id int64) error {
+		_, err := h.svc.ConfirmSubstitute(r.Context(), web.Actor(r), id)
+		return err
+	}))
+	s.UI("POST /absences/{id}/substitute-decline", web.Full, h.uiAbsenceForm(h.substituteDone, "absence_substitute_declined", func(r *http.Request, id int64) error {
+		_, err := h.svc.DeclineSubstitute(r.Context(), web.Actor(r), id, r.PostFormValue("note"))
+		return err
+	}))
 	s.UI("GET /absences/{id}/change", web.Full, h.changePage)
 	s.UI("POST /absences/{id}/change", web.Full, h.uiChange)
 	s.UI("POST /absences/{id}/cancellation-request", web.Full, h.uiCancellationRequest)
@@ -376,28 +388,21 @@ func (h *Handler) renderApprovals(w http.ResponseWriter, r *http.Request, status
 	h.srv.Render(w, r, status, "absence_approvals.html", p)
 }
 
+// uiAbsenceForm serves a form action on the absence {id}: act does it,
+// done answers with flash on success or the page with the error.
+func (h *Handler) uiAbsenceForm(done func(http.ResponseWriter, *http.Request, int64, error, string), flash string, act func(r *http.Request, id int64) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := web.PathID(r)
+		if err != nil {
+			h.srv.Error(w, r, err)
+			return
+		}
+		done(w, r, id, act(r, id), flash)
+	}
+}
+
 func (h *Handler) decisionDone(w http.ResponseWriter, r *http.Request, id int64, err error, flash string) {
 	h.formDone(w, r, err, "/absences/approvals", flash, func(status int, err error) { h.renderApprovals(w, r, status, err, id) })
-}
-
-func (h *Handler) uiApprove(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	_, err = h.svc.Approve(r.Context(), web.Actor(r), id)
-	h.decisionDone(w, r, id, err, "absence_approved")
-}
-
-func (h *Handler) uiReject(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	_, err = h.svc.Reject(r.Context(), web.Actor(r), id, r.PostFormValue("note"))
-	h.decisionDone(w, r, id, err, "absence_rejected")
 }
 
 // substituteDone redirects after a substitute's answer: to the approvals
@@ -413,26 +418,6 @@ func (h *Handler) substituteDone(w http.ResponseWriter, r *http.Request, id int6
 		}
 	}
 	h.formDone(w, r, err, target, flash, func(status int, err error) { h.renderApprovals(w, r, status, err, id) })
-}
-
-func (h *Handler) uiSubstituteConfirm(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	_, err = h.svc.ConfirmSubstitute(r.Context(), web.Actor(r), id)
-	h.substituteDone(w, r, id, err, "absence_substitute_confirmed")
-}
-
-func (h *Handler) uiSubstituteDecline(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	_, err = h.svc.DeclineSubstitute(r.Context(), web.Actor(r), id, r.PostFormValue("note"))
-	h.substituteDone(w, r, id, err, "absence_substitute_declined")
 }
 
 // --- /absences/{id}/change -----------------------------------------------
