@@ -27,6 +27,7 @@ import (
 	"ortlos/internal/civil"
 	"ortlos/internal/clock"
 	"ortlos/internal/db"
+	"ortlos/internal/notify"
 	"ortlos/internal/worktime"
 )
 
@@ -126,6 +127,10 @@ type Absence struct {
 	// work (half for a half day), under the work model and the statewide
 	// holidays of their Bundesland.
 	WorkingDays float64
+	// StaffingWarnings are the days on which the person's org unit would
+	// be below its minimum staffing; nil unless filled by
+	// WithStaffingWarnings (staffing.go).
+	StaffingWarnings []StaffingWarning
 }
 
 // NewAbsence is a request or a record of an absence.
@@ -173,6 +178,8 @@ type Service struct {
 	// leadsSeeHealthTypes lets leads see the type of their reports'
 	// health-data absences (ORTLOS_ABSENCE_LEADS_SEE_HEALTH_TYPES).
 	leadsSeeHealthTypes bool
+	// notifier, when set, tells the people concerned (notify.go).
+	notifier Notifier
 }
 
 // WithLeadsSeeHealthTypes returns a copy of s in which leads see the type
@@ -382,7 +389,10 @@ func (s *Service) Request(ctx context.Context, a actor.Actor, n NewAbsence) (Abs
 			"user_id": n.UserID, "type_id": t.ID, "start": n.Start.String(), "end": n.End.String(),
 			"day_length": n.DayLength, "status": status, "working_days": days}}}
 		if status != StatusApproved {
-			return events, nil
+			return events, s.requested(ctx, tx, now, a, id, p, n.SubstituteID, n.Start, n.End)
+		}
+		if err := s.notify(ctx, tx, now, a, noteTo(n.UserID, "recorded", id, n.Start, n.End)); err != nil {
+			return nil, err
 		}
 		return s.closedMonthsFollow(ctx, tx, events, n.UserID, n.Start, n.End)
 	})
@@ -716,7 +726,11 @@ func (s *Service) decide(ctx context.Context, a actor.Actor, id int64, status, n
 		}
 		events := []audit.Event{{Action: action, ObjectType: "absence", ObjectID: itoa(id), Detail: detail}}
 		if status != StatusApproved {
-			return events, nil
+			return events, s.notify(ctx, tx, now, a, noteTo(r.UserID, "rejected", id, r.Start, r.End))
+		}
+		if err := s.notify(ctx, tx, now, a, noteTo(r.UserID, "approved", id, r.Start, r.End),
+			noteTo(r.SubstituteID, "substitute_assigned", id, r.UserName, r.Start, r.End)); err != nil {
+			return nil, err
 		}
 		if r.ReplacesID != 0 {
 			// The change replaces the original: cancelled in the same
@@ -790,6 +804,9 @@ func (s *Service) Cancel(ctx context.Context, a actor.Actor, id int64) (Absence,
 			"user_id": cur.UserID, "start": cur.Start.String(), "end": cur.End.String(), "previous_status": cur.Status}}}
 		if cur.Status != StatusApproved {
 			return events, nil
+		}
+		if err := s.cancelled(ctx, tx, now, a, cur); err != nil {
+			return nil, err
 		}
 		return s.closedMonthsFollow(ctx, tx, events, cur.UserID, cur.Start, cur.End)
 	})
@@ -870,6 +887,17 @@ func (s *Service) substituteAnswer(ctx context.Context, a actor.Actor, id int64,
 			return nil, fmt.Errorf("absence: substitute: %w", err)
 		} else if n != 1 {
 			return nil, apperr.Conflictf("absence_not_awaiting_substitute", "the request does not wait for the substitute")
+		}
+		var notes []notify.Note
+		if confirm {
+			if notes, err = s.toDeciders(ctx, tx, "decide", id, r.UserID, r.supervisor, r.UserName, r.Start, r.End); err != nil {
+				return nil, err
+			}
+		} else {
+			notes = append(notes, noteTo(r.UserID, "substitute_declined", id, r.SubstituteName, r.Start, r.End))
+		}
+		if err := s.notify(ctx, tx, now, a, notes...); err != nil {
+			return nil, err
 		}
 		return []audit.Event{{Action: action, ObjectType: "absence", ObjectID: itoa(id), Detail: map[string]any{
 			"user_id": r.UserID, "substitute_id": a.UserID, "start": r.Start.String(), "end": r.End.String()}}}, nil
@@ -1119,6 +1147,13 @@ func (s *Service) RequestChange(ctx context.Context, a actor.Actor, id int64, c 
 			n.UserID, t.ID, n.Start.String(), n.End.String(), n.DayLength, StatusRequested, n.Note, db.T(now), actorID(a), id).Scan(&newID); err != nil {
 			return nil, fmt.Errorf("absence: insert change: %w", err)
 		}
+		notes, err := s.toDeciders(ctx, tx, "change_decide", newID, cur.UserID, cur.supervisor, cur.UserName, cur.Start, cur.End)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.notify(ctx, tx, now, a, notes...); err != nil {
+			return nil, err
+		}
 		return []audit.Event{{Action: "absence.change_request", ObjectType: "absence", ObjectID: itoa(newID), Detail: map[string]any{
 			"user_id": n.UserID, "replaces_id": id, "start": n.Start.String(), "end": n.End.String(),
 			"day_length": n.DayLength, "working_days": days}}}, nil
@@ -1146,11 +1181,17 @@ func (s *Service) Colleagues(ctx context.Context, a actor.Actor) ([]Colleague, e
 	if !a.Authenticated() || a.UserID == 0 {
 		return nil, errNotFound
 	}
-	p, err := s.person(ctx, s.db, a.UserID)
+	return s.colleaguesOf(ctx, a.UserID)
+}
+
+// colleaguesOf is Colleagues for userID (also the deputies a lead may
+// name, deputy.go).
+func (s *Service) colleaguesOf(ctx context.Context, userID int64) ([]Colleague, error) {
+	p, err := s.person(ctx, s.db, userID)
 	if err != nil {
 		return nil, err
 	}
-	unit, err := s.ownUnit(ctx, a)
+	unit, err := s.ownUnit(ctx, actor.Actor{UserID: userID})
 	if err != nil {
 		return nil, err
 	}
@@ -1161,7 +1202,7 @@ func (s *Service) Colleagues(ctx context.Context, a actor.Actor) ([]Colleague, e
 	}, `SELECT id, display_name FROM users WHERE id <> ? AND disabled = ?
 		AND ((? <> 0 AND org_unit_id = ?) OR (? <> 0 AND (supervisor_id = ? OR id = ?)) OR supervisor_id = ?)
 		ORDER BY display_name, id LIMIT `+strconv.Itoa(maxColleagues),
-		a.UserID, false, unit, unit, p.supervisor, p.supervisor, p.supervisor, a.UserID)
+		userID, false, unit, unit, p.supervisor, p.supervisor, p.supervisor, userID)
 	if err != nil {
 		return nil, fmt.Errorf("absence: colleagues: %w", err)
 	}
@@ -1210,6 +1251,13 @@ func (s *Service) RequestCancellation(ctx context.Context, a actor.Actor, id int
 		} else if n != 1 {
 			return nil, apperr.Conflictf("absence_cancellation_pending", "a cancellation of this absence is already waiting")
 		}
+		notes, err := s.toDeciders(ctx, tx, "cancel_decide", id, r.UserID, r.supervisor, r.UserName, r.Start, r.End)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.notify(ctx, tx, now, a, notes...); err != nil {
+			return nil, err
+		}
 		return []audit.Event{{Action: "absence.cancellation_request", ObjectType: "absence", ObjectID: itoa(id), Detail: map[string]any{
 			"user_id": r.UserID, "start": r.Start.String(), "end": r.End.String()}}}, nil
 	})
@@ -1244,7 +1292,10 @@ func (s *Service) decideCancellation(ctx context.Context, a actor.Actor, r row, 
 		events := []audit.Event{{Action: action, ObjectType: "absence", ObjectID: itoa(r.ID), Detail: map[string]any{
 			"user_id": r.UserID, "start": r.Start.String(), "end": r.End.String(), "previous_status": StatusApproved, "by_request": true}}}
 		if !approve {
-			return events, nil
+			return events, s.notify(ctx, tx, now, a, noteTo(r.UserID, "cancellation_rejected", r.ID, r.Start, r.End))
+		}
+		if err := s.notify(ctx, tx, now, a, noteTo(r.UserID, "cancellation_approved", r.ID, r.Start, r.End)); err != nil {
+			return nil, err
 		}
 		return s.closedMonthsFollow(ctx, tx, events, r.UserID, r.Start, r.End)
 	})

@@ -175,12 +175,10 @@ func (s *Service) TeamCalendarRange(ctx context.Context, a actor.Actor, orgUnitI
 		if err != nil {
 			return TeamCalendar{}, fmt.Errorf("absence: calendar unit: %w", err)
 		}
-		var minimum sql.NullInt64
-		err = s.db.QueryRowContext(ctx, "SELECT min_present FROM org_unit_staffing WHERE org_unit_id = ?", orgUnitID).Scan(&minimum)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return TeamCalendar{}, fmt.Errorf("absence: calendar staffing: %w", err)
+		if cal.MinStaffing, err = s.minStaffing(ctx, orgUnitID); err != nil {
+			return TeamCalendar{}, err
 		}
-		cal.MinStaffing, cal.CanSetStaffing = int(minimum.Int64), isHR(a)
+		cal.CanSetStaffing = isHR(a)
 	}
 	if isHR(a) {
 		cal.ChooseUnits, err = db.Query(ctx, s.db, func(row db.Scanner) (OrgUnitRef, error) {
@@ -209,29 +207,17 @@ func (s *Service) TeamCalendarRange(ctx context.Context, a actor.Actor, orgUnitI
 	} else {
 		peopleWhere, peopleArg = "u.id = ?", a.UserID
 	}
-	people, err := db.Query(ctx, s.db, func(row db.Scanner) (person, error) {
-		var p person
-		var sup sql.NullInt64
-		err := row.Scan(&p.id, &p.name, &sup, &p.state)
-		p.supervisor = sup.Int64
-		return p, err
-	}, "SELECT u.id, u.display_name, u.supervisor_id, u.state FROM users u WHERE "+peopleWhere+" AND u.disabled = ? ORDER BY u.display_name, u.id", peopleArg, false)
+	people, err := s.unitPeople(ctx, peopleWhere, peopleArg)
 	if err != nil {
-		return TeamCalendar{}, fmt.Errorf("absence: calendar people: %w", err)
+		return TeamCalendar{}, err
 	}
 	byID := make(map[int64]member, len(people))
 	cal.People = make([]CalendarPerson, len(people))
 	for i, p := range people {
-		if p.state == "" {
-			p.state = s.wt.Policy().DefaultState
-		}
 		byID[p.id] = member{person: p, index: i}
 		cells := make([]CalendarCell, len(cal.Days))
 		for j, d := range cal.Days {
-			cells[j] = CalendarCell{Date: d.Date, Weekend: d.Weekend}
-			if h, ok := holiday.Lookup(p.state, d.Date); ok && h.Scope == holiday.Statewide {
-				cells[j].Holiday = h.Name
-			}
+			cells[j] = CalendarCell{Date: d.Date, Weekend: d.Weekend, Holiday: statewideHoliday(p.state, d.Date)}
 		}
 		cal.People[i] = CalendarPerson{UserID: p.id, Name: p.name, State: p.state, Cells: cells}
 	}
@@ -241,26 +227,9 @@ func (s *Service) TeamCalendarRange(ctx context.Context, a actor.Actor, orgUnitI
 
 	// Absences of the month: requested and approved ones; the viewer sees
 	// requests only where canView allows.
-	absRows, err := db.Query(ctx, s.db, func(row db.Scanner) (calRow, error) {
-		var r calRow
-		var start, end string
-		if err := row.Scan(&r.id, &r.userID, &r.typeID, &r.healthData, &start, &end, &r.dayLength, &r.status); err != nil {
-			return r, err
-		}
-		var err error
-		if r.start, err = civil.Parse(start); err != nil {
-			return r, fmt.Errorf("absence %d: start: %w", r.id, err)
-		}
-		if r.end, err = civil.Parse(end); err != nil {
-			return r, fmt.Errorf("absence %d: end: %w", r.id, err)
-		}
-		return r, nil
-	}, `SELECT a.id, a.user_id, a.type_id, t.health_data, a.start_date, a.end_date, a.day_length, a.status
-		FROM absences a JOIN users u ON u.id = a.user_id JOIN absence_types t ON t.id = a.type_id
-		WHERE `+peopleWhere+` AND a.status IN (?, ?) AND a.start_date <= ? AND a.end_date >= ?
-		ORDER BY a.start_date, a.id`, peopleArg, StatusRequested, StatusApproved, last.String(), first.String())
+	absRows, err := s.unitAbsences(ctx, peopleWhere, peopleArg, first, last, StatusRequested, StatusApproved)
 	if err != nil {
-		return TeamCalendar{}, fmt.Errorf("absence: calendar absences: %w", err)
+		return TeamCalendar{}, err
 	}
 	for _, r := range absRows {
 		m, ok := byID[r.userID]
@@ -329,12 +298,94 @@ func (s *Service) TeamCalendarRange(ctx context.Context, a actor.Actor, orgUnitI
 			}
 		}
 	}
-	if cal.MinStaffing > 0 {
-		for j := range cal.Days {
-			cal.Days[j].Understaffed = working[j] > 0 && cal.Days[j].Present < cal.MinStaffing
-		}
+	for j := range cal.Days {
+		cal.Days[j].Understaffed = understaffed(working[j], cal.Days[j].Present, cal.MinStaffing)
 	}
 	return cal, nil
+}
+
+// The pieces below are shared by the team calendar and the staffing
+// warnings of single absences (staffing.go), so that both count presence
+// the same way: a person of the unit would work on a day that is no
+// weekend and no statewide holiday of their Land, and is present unless
+// absent all day.
+
+// understaffed reports whether a day is below the minimum staffing: the
+// unit has a minimum, some of its people would work that day and fewer
+// than the minimum are present.
+func understaffed(working, present, minimum int) bool {
+	return minimum > 0 && working > 0 && present < minimum
+}
+
+// statewideHoliday returns the name of the statewide public holiday of
+// Land state on d, or "".
+func statewideHoliday(state string, d civil.Date) string {
+	if h, ok := holiday.Lookup(state, d); ok && h.Scope == holiday.Statewide {
+		return h.Name
+	}
+	return ""
+}
+
+// minStaffing returns the minimum staffing of org unit orgUnitID (0:
+// none).
+func (s *Service) minStaffing(ctx context.Context, orgUnitID int64) (int, error) {
+	var minimum sql.NullInt64
+	err := s.db.QueryRowContext(ctx, "SELECT min_present FROM org_unit_staffing WHERE org_unit_id = ?", orgUnitID).Scan(&minimum)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("absence: calendar staffing: %w", err)
+	}
+	return int(minimum.Int64), nil
+}
+
+// unitPeople returns the enabled users selected by where (on users u) by
+// name, their Land defaulted.
+func (s *Service) unitPeople(ctx context.Context, where string, arg any) ([]person, error) {
+	people, err := db.Query(ctx, s.db, func(row db.Scanner) (person, error) {
+		var p person
+		var sup sql.NullInt64
+		err := row.Scan(&p.id, &p.name, &sup, &p.state)
+		p.supervisor = sup.Int64
+		if p.state == "" {
+			p.state = s.wt.Policy().DefaultState
+		}
+		return p, err
+	}, "SELECT u.id, u.display_name, u.supervisor_id, u.state FROM users u WHERE "+where+" AND u.disabled = ? ORDER BY u.display_name, u.id", arg, false)
+	if err != nil {
+		return nil, fmt.Errorf("absence: calendar people: %w", err)
+	}
+	return people, nil
+}
+
+// unitAbsences returns the absences of the users selected by where (on
+// users u) with one of statuses that overlap [first, last], by start.
+func (s *Service) unitAbsences(ctx context.Context, where string, arg any, first, last civil.Date, statuses ...string) ([]calRow, error) {
+	args := []any{arg}
+	for _, st := range statuses {
+		args = append(args, st)
+	}
+	args = append(args, last.String(), first.String())
+	rows, err := db.Query(ctx, s.db, func(row db.Scanner) (calRow, error) {
+		var r calRow
+		var start, end string
+		if err := row.Scan(&r.id, &r.userID, &r.typeID, &r.healthData, &start, &end, &r.dayLength, &r.status); err != nil {
+			return r, err
+		}
+		var err error
+		if r.start, err = civil.Parse(start); err != nil {
+			return r, fmt.Errorf("absence %d: start: %w", r.id, err)
+		}
+		if r.end, err = civil.Parse(end); err != nil {
+			return r, fmt.Errorf("absence %d: end: %w", r.id, err)
+		}
+		return r, nil
+	}, `SELECT a.id, a.user_id, a.type_id, t.health_data, a.start_date, a.end_date, a.day_length, a.status
+		FROM absences a JOIN users u ON u.id = a.user_id JOIN absence_types t ON t.id = a.type_id
+		WHERE `+where+` AND a.status IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(statuses)), ", ")+`) AND a.start_date <= ? AND a.end_date >= ?
+		ORDER BY a.start_date, a.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("absence: calendar absences: %w", err)
+	}
+	return rows, nil
 }
 
 // AbsentAllDay reports whether the cell holds a full-day absence.

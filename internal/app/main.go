@@ -26,6 +26,8 @@ import (
 	"ortlos/internal/identity"
 	"ortlos/internal/identity/identityweb"
 	"ortlos/internal/identity/password"
+	"ortlos/internal/notify"
+	"ortlos/internal/notify/notifyweb"
 	"ortlos/internal/web"
 	"ortlos/internal/web/openapi"
 	"ortlos/internal/worktime"
@@ -49,6 +51,7 @@ type Main struct {
 	Audit    *audit.Service
 	Worktime *worktime.Service
 	Absence  *absence.Service
+	Notify   *notify.Service
 	Server   *web.Server
 	Metrics  *web.Metrics
 
@@ -118,7 +121,7 @@ func (m *Main) Open(ctx context.Context) error {
 		ReferencePeriod:               referencePeriod(cfg),
 	})
 
-	renderer, err := web.NewRenderer(web.Pages(), identityweb.Pages(), auditweb.Pages(), worktimeweb.Pages(), absenceweb.Pages())
+	renderer, err := web.NewRenderer(web.Pages(), identityweb.Pages(), auditweb.Pages(), worktimeweb.Pages(), absenceweb.Pages(), notifyweb.Pages())
 	if err != nil {
 		return err
 	}
@@ -134,7 +137,9 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Server.Handle("GET /readyz", http.HandlerFunc(m.ready))
 	identityweb.Register(m.Server, m.Identity, m.Metrics)
 	worktimeweb.Register(m.Server, m.Worktime)
-	m.Absence = absence.NewService(d, m.Clock, m.Worktime).WithLeadsSeeHealthTypes(cfg.AbsenceLeadsSeeHealthTypes)
+	m.Notify = notify.NewService(d, m.Clock, cfg.Location()).WithMail(mailer(cfg))
+	notifyweb.Register(m.Server, m.Notify)
+	m.Absence = absence.NewService(d, m.Clock, m.Worktime).WithLeadsSeeHealthTypes(cfg.AbsenceLeadsSeeHealthTypes).WithNotifier(m.Notify)
 	absenceweb.Register(m.Server, m.Absence)
 	auditweb.Register(m.Server, m.Audit, m.Identity)
 	openapi.Register(m.Server)
@@ -199,6 +204,7 @@ func (m *Main) URL() string {
 // Serve serves HTTP until ctx ends, running background jobs meanwhile.
 func (m *Main) Serve(ctx context.Context) error {
 	go m.jobs(ctx)
+	go m.Notify.RunMailer(ctx, m.deliveryOptions(), time.Minute)
 	m.Log.Info("ortlos listening", "addr", m.Addr(), "url", m.URL())
 	err := web.Serve(ctx, m.http, m.listener, m.Config.TLSCert, m.Config.TLSKey, m.Config.ShutdownTimeout)
 	if errors.Is(err, http.ErrServerClosed) {
@@ -222,8 +228,32 @@ func (m *Main) jobs(ctx context.Context) {
 			} else if n > 0 {
 				m.Log.Info("expired sessions purged", "count", n)
 			}
+			if n, err := m.Notify.Purge(ctx); err != nil {
+				m.Log.Warn("purge notifications", "err", err)
+			} else if n > 0 {
+				m.Log.Info("old notifications purged", "count", n)
+			}
 		}
 	}
+}
+
+// mailer is the SMTP client of the configuration, nil when no SMTP server
+// is configured.
+func mailer(cfg config.Config) *notify.Mailer {
+	if cfg.SMTPHost == "" {
+		return nil
+	}
+	name := "ortlos"
+	if cfg.OrgName != "" {
+		name += " (" + cfg.OrgName + ")"
+	}
+	return &notify.Mailer{Host: cfg.SMTPHost, Port: cfg.SMTPPort, TLS: cfg.SMTPTLS, Username: cfg.SMTPUsername,
+		Password: cfg.SMTPPassword, From: cfg.SMTPFrom, FromName: name}
+}
+
+// deliveryOptions are what notification e-mails put around their text.
+func (m *Main) deliveryOptions() notify.DeliveryOptions {
+	return notify.DeliveryOptions{BaseURL: m.URL(), OrgName: m.Config.OrgName, Log: m.Log}
 }
 
 // Close releases the database.

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"os"
@@ -64,6 +65,14 @@ type Config struct {
 	// of their reports' sickness absences; off by default (health data).
 	AbsenceLeadsSeeHealthTypes bool
 
+	// Outgoing e-mail for notifications; off while SMTPHost is empty.
+	SMTPHost     string
+	SMTPPort     int
+	SMTPTLS      string // starttls (default), tls (implicit, port 465) or none
+	SMTPUsername string
+	SMTPPassword string // secret
+	SMTPFrom     string // sender address, e.g. ortlos@stadt.example
+
 	loc *time.Location // TimeZone loaded; nil when not yet loaded
 }
 
@@ -113,6 +122,9 @@ func base() Config {
 
 		WorktimeReferencePeriod: "6_calendar_months",
 		WorktimeReferenceStart:  "2024-01-01",
+
+		SMTPPort: 587,
+		SMTPTLS:  "starttls",
 	}
 }
 
@@ -300,6 +312,7 @@ func (c Config) validate() []error {
 		bad("ORTLOS_FLEXITIME_YEAR_CARRYOVER", "%s is more than ORTLOS_FLEXITIME_MAX_PLUS (%s)",
 			formatDuration(c.FlexitimeYearCarryover), formatDuration(c.FlexitimeMaxPlus))
 	}
+	errs = append(errs, c.validateSMTP()...)
 	return errs
 }
 
@@ -395,4 +408,49 @@ func formatDuration(d time.Duration) string {
 		s = s[:len(s)-2]
 	}
 	return s
+}
+
+// validateSMTP checks the outgoing e-mail settings; they are checked only
+// when ORTLOS_SMTP_HOST is set.
+func (c Config) validateSMTP() []error {
+	if c.SMTPHost == "" {
+		return nil
+	}
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("config: %s: %s", name, fmt.Sprintf(format, args...)))
+	}
+	if strings.ContainsAny(c.SMTPHost, " /:") {
+		bad("ORTLOS_SMTP_HOST", "%q is not a host name or address (the port goes into ORTLOS_SMTP_PORT)", c.SMTPHost)
+	}
+	if c.SMTPPort < 1 || c.SMTPPort > 65535 {
+		bad("ORTLOS_SMTP_PORT", "%d is not a port (1 to 65535)", c.SMTPPort)
+	}
+	switch c.SMTPTLS {
+	case "starttls", "tls":
+	case "none":
+		if !isLoopbackHost(c.SMTPHost) {
+			bad("ORTLOS_SMTP_TLS", "none is allowed only for a loopback server (localhost, 127.0.0.1, ::1); use starttls or tls")
+		}
+	default:
+		bad("ORTLOS_SMTP_TLS", "%q is not starttls, tls or none", c.SMTPTLS)
+	}
+	if c.SMTPFrom == "" {
+		bad("ORTLOS_SMTP_FROM", "must be set when ORTLOS_SMTP_HOST is set")
+	} else if a, err := mail.ParseAddress(c.SMTPFrom); err != nil || a.Name != "" {
+		bad("ORTLOS_SMTP_FROM", "%q is not a plain e-mail address", c.SMTPFrom)
+	}
+	if (c.SMTPUsername == "") != (c.SMTPPassword == "") {
+		bad("ORTLOS_SMTP_USERNAME", "user name and ORTLOS_SMTP_PASSWORD must be set together")
+	}
+	return errs
+}
+
+// isLoopbackHost reports whether host names the local machine.
+func isLoopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }

@@ -104,6 +104,9 @@ func TestDefaults(t *testing.T) {
 
 		WorktimeReferencePeriod: "6_calendar_months",
 		WorktimeReferenceStart:  "2024-01-01",
+
+		SMTPPort: 587,
+		SMTPTLS:  "starttls",
 	}
 	if got := withoutLocation(d); !reflect.DeepEqual(got, want) {
 		t.Errorf("Defaults() =\n%+v\nwant\n%+v", got, want)
@@ -236,6 +239,12 @@ func TestLoadAllSettings(t *testing.T) {
 		"ORTLOS_ABSENCE_LEADS_SEE_HEALTH_TYPES": "true",
 		"ORTLOS_SHUTDOWN_TIMEOUT":               "1m30s",
 		"ORTLOS_PASSWORD_HASH_CONCURRENCY":      "64",
+		"ORTLOS_SMTP_HOST":                      "mail.example.org",
+		"ORTLOS_SMTP_PORT":                      "465",
+		"ORTLOS_SMTP_TLS":                       "TLS",
+		"ORTLOS_SMTP_USERNAME":                  "ortlos",
+		"ORTLOS_SMTP_PASSWORD":                  "mail-pass",
+		"ORTLOS_SMTP_FROM":                      "ortlos@example.org",
 	}
 	got := withoutLocation(mustLoad(t, input{env: env}))
 	want := Config{
@@ -265,6 +274,12 @@ func TestLoadAllSettings(t *testing.T) {
 		WorktimeReferencePeriod:    "24_weeks",
 		WorktimeReferenceStart:     "2026-01-05",
 		AbsenceLeadsSeeHealthTypes: true,
+		SMTPHost:                   "mail.example.org",
+		SMTPPort:                   465,
+		SMTPTLS:                    "tls",
+		SMTPUsername:               "ortlos",
+		SMTPPassword:               "mail-pass",
+		SMTPFrom:                   "ortlos@example.org",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Load(%v) =\n%+v\nwant\n%+v", env, got, want)
@@ -463,6 +478,13 @@ func TestInvalidSetting(t *testing.T) {
 		{env: map[string]string{"ORTLOS_WORKTIME_REFERENCE_PERIOD": "halbjahr"}, want: `config: ORTLOS_WORKTIME_REFERENCE_PERIOD: "halbjahr" is not a reference period (6_calendar_months or 24_weeks)`},
 		{env: map[string]string{"ORTLOS_WORKTIME_REFERENCE_START": "2026-01-05"}, want: "config: ORTLOS_WORKTIME_REFERENCE_START: 2026-01-05 is not the first day of a month, as 6_calendar_months needs"},
 		{env: map[string]string{"ORTLOS_FLEXITIME_YEAR_CARRYOVER": "50h"}, want: "config: ORTLOS_FLEXITIME_YEAR_CARRYOVER: 50h is more than ORTLOS_FLEXITIME_MAX_PLUS (40h)"},
+		{env: map[string]string{"ORTLOS_SMTP_HOST": "mail.example.org"}, want: "config: ORTLOS_SMTP_FROM: must be set when ORTLOS_SMTP_HOST is set"},
+		{env: map[string]string{"ORTLOS_SMTP_HOST": "mail.example.org:25", "ORTLOS_SMTP_FROM": "a@b.de"}, want: `config: ORTLOS_SMTP_HOST: "mail.example.org:25" is not a host name or address (the port goes into ORTLOS_SMTP_PORT)`},
+		{env: map[string]string{"ORTLOS_SMTP_HOST": "mail.example.org", "ORTLOS_SMTP_FROM": "a@b.de", "ORTLOS_SMTP_TLS": "none"}, want: "config: ORTLOS_SMTP_TLS: none is allowed only for a loopback server (localhost, 127.0.0.1, ::1); use starttls or tls"},
+		{env: map[string]string{"ORTLOS_SMTP_HOST": "mail.example.org", "ORTLOS_SMTP_FROM": "a@b.de", "ORTLOS_SMTP_TLS": "ssl"}, want: `config: ORTLOS_SMTP_TLS: "ssl" is not starttls, tls or none`},
+		{env: map[string]string{"ORTLOS_SMTP_HOST": "mail.example.org", "ORTLOS_SMTP_FROM": "Ortlos <a@b.de>"}, want: `config: ORTLOS_SMTP_FROM: "Ortlos <a@b.de>" is not a plain e-mail address`},
+		{env: map[string]string{"ORTLOS_SMTP_HOST": "mail.example.org", "ORTLOS_SMTP_FROM": "a@b.de", "ORTLOS_SMTP_PORT": "0"}, want: "config: ORTLOS_SMTP_PORT: 0 is not a port (1 to 65535)"},
+		{env: map[string]string{"ORTLOS_SMTP_HOST": "mail.example.org", "ORTLOS_SMTP_FROM": "a@b.de", "ORTLOS_SMTP_USERNAME": "u"}, want: "config: ORTLOS_SMTP_USERNAME: user name and ORTLOS_SMTP_PASSWORD must be set together"},
 		{env: map[string]string{"ORTLOS_SHUTDOWN_TIMEOUT": "0s"}, want: "config: ORTLOS_SHUTDOWN_TIMEOUT: 0s is not positive"},
 		{env: map[string]string{"ORTLOS_PASSWORD_HASH_CONCURRENCY": "65"}, want: "config: ORTLOS_PASSWORD_HASH_CONCURRENCY: 65 is out of range (0 = half the CPUs, at most 64)"},
 		{env: map[string]string{"ORTLOS_PASSWORD_HASH_CONCURRENCY": "-1"}, want: "config: ORTLOS_PASSWORD_HASH_CONCURRENCY: -1 is out of range"},
@@ -808,7 +830,8 @@ func TestDescribe(t *testing.T) {
 		"ORTLOS_SETUP_LINK_TTL", "ORTLOS_MAX_BODY_BYTES", "ORTLOS_SHUTDOWN_TIMEOUT", "ORTLOS_PASSWORD_HASH_CONCURRENCY",
 		"ORTLOS_WORKTIME_CORRECTION_DAYS", "ORTLOS_WORKTIME_AUTO_BREAK", "ORTLOS_FLEXITIME_MAX_PLUS",
 		"ORTLOS_FLEXITIME_MAX_MINUS", "ORTLOS_WORKTIME_REFERENCE_PERIOD", "ORTLOS_WORKTIME_REFERENCE_START", "ORTLOS_ABSENCE_LEADS_SEE_HEALTH_TYPES",
-		"ORTLOS_FLEXITIME_YEAR_CARRYOVER",
+		"ORTLOS_FLEXITIME_YEAR_CARRYOVER", "ORTLOS_SMTP_HOST", "ORTLOS_SMTP_PORT", "ORTLOS_SMTP_TLS",
+		"ORTLOS_SMTP_USERNAME", "ORTLOS_SMTP_PASSWORD", "ORTLOS_SMTP_FROM",
 	}
 	got := map[string]string{}
 	var names []string

@@ -97,6 +97,19 @@ func settings() []setting {
 			field: func(c *Config) any { return &c.AbsenceLeadsSeeHealthTypes }},
 		{env: "ORTLOS_FLEXITIME_YEAR_CARRYOVER", usage: "credit carried into the new year at the December closing (at most ORTLOS_FLEXITIME_MAX_PLUS)",
 			field: func(c *Config) any { return &c.FlexitimeYearCarryover }},
+		{env: "ORTLOS_SMTP_HOST", usage: "SMTP server for notification e-mails (unset: no e-mail)",
+			field: func(c *Config) any { return &c.SMTPHost }},
+		{env: "ORTLOS_SMTP_PORT", usage: "SMTP port (587 for starttls, 465 for tls)",
+			field: func(c *Config) any { return &c.SMTPPort }},
+		{env: "ORTLOS_SMTP_TLS", usage: "SMTP transport security: starttls, tls or none (none only to a loopback address)",
+			normalize: strings.ToLower,
+			field:     func(c *Config) any { return &c.SMTPTLS }},
+		{env: "ORTLOS_SMTP_USERNAME", usage: "SMTP user name (unset: no authentication)",
+			field: func(c *Config) any { return &c.SMTPUsername }},
+		{env: "ORTLOS_SMTP_PASSWORD", secret: true, usage: "SMTP password",
+			field: func(c *Config) any { return &c.SMTPPassword }},
+		{env: "ORTLOS_SMTP_FROM", usage: "sender address of notification e-mails (needed with ORTLOS_SMTP_HOST)",
+			field: func(c *Config) any { return &c.SMTPFrom }},
 	}
 }
 

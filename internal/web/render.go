@@ -40,6 +40,7 @@ type Page struct {
 	Title     string
 	Auth      *identity.Auth
 	Nav       []NavItem
+	Account   []AccountLink
 	Flash     string
 	RequestID string
 	// Errors maps a form field to its message; FormError is shown above the
@@ -50,6 +51,16 @@ type Page struct {
 	Loc       *time.Location
 	// Bare hides the navigation (login, setup, enrolment pages).
 	Bare bool
+}
+
+// AccountLink is a link of the header's account area with an optional
+// count badge.
+type AccountLink struct {
+	Href       string
+	Label      string
+	Count      int
+	CountLabel string // accessible name of the link with its count
+	Current    bool
 }
 
 // NavItem is an entry of the main navigation.

@@ -44,6 +44,14 @@ type Server struct {
 	cop      *http.CrossOriginProtection
 	nav      []navEntry
 	widgets  []homeWidget
+	account  []accountEntry
+}
+
+// accountEntry is a link in the header's account area with a count (e.g.
+// unread notifications).
+type accountEntry struct {
+	href, labelKey, countKey string
+	count                    func(r *http.Request) (int, error)
 }
 
 // homeWidget is a module's part of the start page: the template "widget"
@@ -94,6 +102,13 @@ func (s *Server) Log() *slog.Logger { return s.log }
 // Modules call it while registering.
 func (s *Server) AddNav(href, labelKey string, visible func(*identity.Auth) bool) {
 	s.nav = append(s.nav, navEntry{href: href, labelKey: labelKey, visible: visible})
+}
+
+// AddAccountLink adds a link to the header's account area of signed-in
+// pages, labelled labelKey; when count returns more than zero the count is
+// shown as a badge whose accessible name is countKey with the count.
+func (s *Server) AddAccountLink(href, labelKey, countKey string, count func(r *http.Request) (int, error)) {
+	s.account = append(s.account, accountEntry{href: href, labelKey: labelKey, countKey: countKey, count: count})
 }
 
 // AddHomeWidget adds a module's part to the start page: page is one of the
@@ -218,6 +233,17 @@ func (s *Server) NewPage(r *http.Request, title string) Page {
 		}
 		if current >= 0 {
 			p.Nav[current].Current = true
+		}
+		for _, e := range s.account {
+			n, err := e.count(r)
+			if err != nil {
+				s.log.Warn("account link count", "href", e.href, "err", err)
+			}
+			l := AccountLink{Href: e.href, Label: p.L.T(e.labelKey), Count: n, Current: under(r.URL.Path, e.href)}
+			if n > 0 {
+				l.CountLabel = p.L.T(e.countKey, p.L.Number(int64(n)))
+			}
+			p.Account = append(p.Account, l)
 		}
 	} else if p.Auth != nil {
 		p.Bare = true

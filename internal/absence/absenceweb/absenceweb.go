@@ -3,8 +3,10 @@
 package absenceweb
 
 import (
+	"context"
 	"embed"
 	"io/fs"
+	"time"
 
 	"ortlos/internal/absence"
 	"ortlos/internal/identity"
@@ -31,7 +33,15 @@ func Register(srv *web.Server, svc *absence.Service) *Handler {
 	h := &Handler{srv: srv, svc: svc}
 	srv.AddNav("/absences", "nav.absences", nil)
 	srv.AddNav("/absences/approvals", "absence.nav_approvals", func(a *identity.Auth) bool {
-		return absence.CanDecide(a.Actor)
+		// Leads and HR always; acting deputies and substitutes with
+		// requests waiting for them too (one indexed query per page).
+		if absence.CanDecide(a.Actor) {
+			return true
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		ok, err := svc.SeesApprovals(ctx, a.Actor)
+		return err == nil && ok
 	})
 	h.registerAPI()
 	h.registerUI()
@@ -39,5 +49,8 @@ func Register(srv *web.Server, svc *absence.Service) *Handler {
 	h.registerEntitlement()
 	h.registerCalendar()
 	h.registerExport()
+	h.registerTypes()
+	h.registerDeputy()
+	h.registerStaffing()
 	return h
 }

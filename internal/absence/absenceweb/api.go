@@ -20,7 +20,7 @@ func (h *Handler) registerAPI() {
 	s.API("GET", "/absence-types", "listAbsenceTypes", web.Full, h.apiListTypes)
 	s.API("GET", "/absences", "listAbsences", web.Full, h.apiList)
 	s.API("POST", "/absences", "requestAbsence", web.Full, h.apiRequest)
-	s.API("GET", "/absences/{id}", "getAbsence", web.Full, h.onAbsence(h.svc.Get))
+	s.API("GET", "/absences/{id}", "getAbsence", web.Full, h.onAbsence(h.getWithWarnings))
 	s.API("POST", "/absences/{id}/approve", "approveAbsence", web.Full, h.onAbsence(h.svc.Approve))
 	s.API("POST", "/absences/{id}/reject", "rejectAbsence", web.Full, h.onAbsenceWithNote(h.svc.Reject))
 	s.API("POST", "/absences/{id}/cancel", "cancelAbsence", web.Full, h.onAbsence(h.svc.Cancel))
@@ -47,6 +47,7 @@ type apiType struct {
 	CreditsTarget bool   `json:"credits_target"`
 	HealthData    bool   `json:"health_data"`
 	Active        bool   `json:"active"`
+	Sort          int    `json:"sort"`
 }
 
 type apiAbsence struct {
@@ -71,6 +72,9 @@ type apiAbsence struct {
 	AwaitsSubstitute      bool    `json:"awaits_substitute"`
 	ReplacesID            *int64  `json:"replaces_id"`
 	CancelRequestedAt     *string `json:"cancel_requested_at"`
+	// StaffingWarnings are set for the person, the deciding lead and HR
+	// in the answers of requestAbsence and getAbsence (staffing.go).
+	StaffingWarnings *[]apiStaffingWarning `json:"staffing_warnings,omitempty"`
 }
 
 type apiChangeBody struct {
@@ -131,6 +135,9 @@ func newAPIAbsence(a absence.Absence) apiAbsence {
 		out.CancelRequestedAt = &s
 	}
 	out.AwaitsSubstitute, out.ReplacesID = a.AwaitsSubstitute(), ref(a.ReplacesID)
+	if a.StaffingWarnings != nil {
+		out.StaffingWarnings = newAPIStaffingWarnings(a.StaffingWarnings)
+	}
 	return out
 }
 
@@ -156,8 +163,7 @@ func (h *Handler) apiListTypes(w http.ResponseWriter, r *http.Request) {
 	}
 	items := make([]apiType, 0, len(types))
 	for _, t := range types {
-		items = append(items, apiType{ID: t.ID, NameDE: t.NameDE, NameEN: t.NameEN, NeedsApproval: t.NeedsApproval,
-			CreditsTarget: t.CreditsTarget, HealthData: t.HealthData, Active: t.Active})
+		items = append(items, newAPIType(t))
 	}
 	web.JSON(w, http.StatusOK, apiList[apiType]{Items: items})
 }
@@ -237,6 +243,9 @@ func (h *Handler) apiRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	a, err := h.svc.Request(r.Context(), web.Actor(r), absence.NewAbsence{UserID: req.UserID, TypeID: req.TypeID, Start: start, End: end,
 		DayLength: req.DayLength, Note: req.Note, SubstituteID: req.SubstituteID})
+	if err == nil {
+		a, err = h.svc.WithStaffingWarnings(r.Context(), web.Actor(r), a)
+	}
 	h.answer(w, r, http.StatusCreated, a, err)
 }
 

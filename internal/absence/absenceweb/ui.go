@@ -66,6 +66,9 @@ type absenceRow struct {
 	// CancelRequested: the person asked to cancel this started absence;
 	// CanRequestCancel: they may ask.
 	CancelRequested, CanRequestCancel bool
+	// Staffing are the days the unit would be below its minimum staffing
+	// (on the approvals page, for requests).
+	Staffing []staffingRow
 }
 
 // typeNames maps type ids to their names in the page's language; the
@@ -307,7 +310,15 @@ func (h *Handler) uiRequest(w http.ResponseWriter, r *http.Request) {
 	case a.AwaitsSubstitute():
 		flash = "absence_requested_substitute"
 	}
-	h.formDone(w, r, err, fmt.Sprintf("/absences?year=%d", start.Year), flash, render)
+	target := fmt.Sprintf("/absences?year=%d", start.Year)
+	if err == nil {
+		// A request below the unit's minimum staffing goes on (never a
+		// block), but the person sees the days on its page.
+		if a, err = h.svc.WithStaffingWarnings(r.Context(), web.Actor(r), a); err == nil && len(a.StaffingWarnings) > 0 {
+			flash, target = "absence_admin_understaffed", fmt.Sprintf("/absences/%d", a.ID)
+		}
+	}
+	h.formDone(w, r, err, target, flash, render)
 }
 
 func (h *Handler) uiCancel(w http.ResponseWriter, r *http.Request) {
@@ -331,6 +342,8 @@ type approvalsPage struct {
 	ShowDecide bool
 	NoteFor    int64
 	Note       string
+	// DeputyURL is the deputy page for leads and HR (deputy.go).
+	DeputyURL string
 }
 
 func (h *Handler) approvalsPage(w http.ResponseWriter, r *http.Request) {
@@ -351,7 +364,8 @@ func (h *Handler) renderApprovals(w http.ResponseWriter, r *http.Request, status
 		h.srv.Error(w, r, err)
 		return
 	}
-	p := approvalsPage{Page: h.srv.NewPage(r, ""), ShowDecide: absence.CanDecide(a) || deputy}
+	p := approvalsPage{Page: h.srv.NewPage(r, ""), ShowDecide: absence.CanDecide(a) || deputy,
+		DeputyURL: deputyURL(a)}
 	if !p.ShowDecide && len(confirm) == 0 {
 		h.srv.Error(w, r, apperr.NotFoundf("not_found", "not found"))
 		return
@@ -372,8 +386,15 @@ func (h *Handler) renderApprovals(w http.ResponseWriter, r *http.Request, status
 			h.srv.Error(w, r, err)
 			return
 		}
-		for _, x := range list {
+		for i, x := range list {
 			p.Rows = append(p.Rows, h.row(p.Page, names, x, today, false))
+			if x.Status == absence.StatusRequested {
+				if list[i], err = h.svc.WithStaffingWarnings(r.Context(), a, x); err != nil {
+					h.srv.Error(w, r, err)
+					return
+				}
+				p.Rows[i].Staffing = staffingRows(p.Page, list[i].StaffingWarnings)
+			}
 		}
 		h.decorate(r, p.Rows, list, types, false)
 	}
