@@ -30,7 +30,7 @@ import (
 )
 
 func main() {
-	scenario := flag.String("scenario", "all", "me, write, flood, clockin or all")
+	scenario := flag.String("scenario", "all", "me, write, flood, clockin, tasks or all")
 	clients := flag.Int("c", 16, "concurrent clients")
 	duration := flag.Duration("d", 10*time.Second, "duration per scenario")
 	dbURL := flag.String("database-url", "", "database URL (default: SQLite in a temp folder)")
@@ -58,6 +58,7 @@ func run(scenario string, clients int, d time.Duration, dbURL string, hashes int
 		cfg.DatabaseURL = dbURL
 	}
 	cfg.SecretKeyFile = filepath.Join(dir, "secret.key")
+	cfg.BlobDir = filepath.Join(dir, "blobs")
 	cfg.PasswordHashConcurrency = hashes
 	cfg.OrgName = "Stadt Musterstadt"
 	// The flood scenario sends logins from many addresses through a
@@ -157,6 +158,11 @@ func run(scenario string, clients int, d time.Duration, dbURL string, hashes int
 	}
 	if scenario == "clockin" || scenario == "all" {
 		if err := clockIn(ctx, m, base, clients, *peakWindow); err != nil {
+			return err
+		}
+	}
+	if scenario == "tasks" || scenario == "all" {
+		if err := tasks(ctx, m, base, d); err != nil {
 			return err
 		}
 	}

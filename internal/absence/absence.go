@@ -180,6 +180,9 @@ type Service struct {
 	leadsSeeHealthTypes bool
 	// notifier, when set, tells the people concerned (notify.go).
 	notifier Notifier
+	// carryOverExpiry is the day the leave carry-over lapses (zero: 31
+	// March).
+	carryOverExpiry CarryOverExpiry
 }
 
 // WithLeadsSeeHealthTypes returns a copy of s in which leads see the type

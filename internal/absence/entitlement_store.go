@@ -26,12 +26,36 @@ import (
 
 // The carry-over of the previous year's remaining leave expires at the
 // end of this day of the following year unless taken by then (§ 7(3)
-// BUrlG: 31 March). It is a package-wide default, not a setting: a
-// different rule (e.g. a collective agreement) is booked as an adjustment.
+// BUrlG: 31 March). The organisation may set another day
+// (WithCarryOverExpiry, ORTLOS_LEAVE_CARRYOVER_EXPIRY), e.g. under a
+// collective agreement; individual exceptions are booked as adjustments.
 const (
 	CarryOverExpiryMonth = time.March
 	CarryOverExpiryDay   = 31
 )
+
+// CarryOverExpiry is a day of the year (month and day; 29 February is
+// not allowed, as it does not exist every year).
+type CarryOverExpiry struct {
+	Month time.Month
+	Day   int
+}
+
+// WithCarryOverExpiry returns a copy of s in which the carry-over expires
+// at the end of e in the following year (zero: 31 March).
+func (s *Service) WithCarryOverExpiry(e CarryOverExpiry) *Service {
+	c := *s
+	c.carryOverExpiry = e
+	return &c
+}
+
+// expiry is the carry-over expiry day in year.
+func (s *Service) expiry(year int) civil.Date {
+	if s.carryOverExpiry.Month == 0 {
+		return civil.D(year, CarryOverExpiryMonth, CarryOverExpiryDay)
+	}
+	return civil.D(year, s.carryOverExpiry.Month, s.carryOverExpiry.Day)
+}
 
 // Bounds of the leave account input.
 const (
@@ -507,7 +531,7 @@ func minRat(a, b *big.Rat) *big.Rat {
 func (s *Service) yearFigures(ctx context.Context, p person, contract *LeaveContract, models []modelDays, leave []leaveAbsence, adjustments []LeaveAdjustment, year int) (yearFigures, error) {
 	jan1, dec31 := civil.D(year, time.January, 1), civil.D(year, time.December, 31)
 	f := yearFigures{year: year, adjSum: new(big.Rat), takenByExpiry: new(big.Rat), takenAfter: new(big.Rat), planned: new(big.Rat),
-		expiry: civil.D(year, CarryOverExpiryMonth, CarryOverExpiryDay)}
+		expiry: s.expiry(year)}
 	in := entitlement.Input{Year: year}
 	if contract != nil {
 		in.AnnualDays, in.Start, in.End = contract.AnnualDays, contract.EmploymentStart, contract.EmploymentEnd

@@ -178,6 +178,34 @@ func TestLeaveAccountJoiner(t *testing.T) {
 	})
 }
 
+// TestLeaveAccountCarryOverExpirySetting: with the expiry set to 30 April
+// (e.g. a collective agreement), the week in April still uses the
+// carry-over.
+func TestLeaveAccountCarryOverExpirySetting(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := newFixture(t, d)
+		svc := f.svc.WithCarryOverExpiry(absence.CarryOverExpiry{Month: time.April, Day: 30})
+		f.contract(t, f.emp.UserID, absence.LeaveContractInput{AnnualDays: 30, FirstYear: 2026})
+		f.record(t, f.emp.UserID, easter.Start, easter.End) // 22 remain of 2026
+		f.record(t, f.emp.UserID, civil.D(2027, 3, 1), civil.D(2027, 3, 5))
+		f.record(t, f.emp.UserID, civil.D(2027, 4, 12), civil.D(2027, 4, 16))
+		f.clock.Set(time.Date(2027, 6, 1, 9, 0, 0, 0, time.UTC))
+		acc, err := svc.LeaveAccount(ctx, f.emp, 0, 2027)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if acc.CarryOverExpires != civil.D(2027, 4, 30) {
+			t.Errorf("expires %s, want 2027-04-30", acc.CarryOverExpires)
+		}
+		// 10 days before 30 April used the carry-over; 12 lapsed; the 30
+		// days of 2027 remain.
+		wantDays(t, "expired", acc.CarryOverExpired, "12")
+		wantDays(t, "remaining", acc.Remaining, "30")
+	})
+}
+
 func TestLeaveAccountCarryOverExpiry(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {

@@ -46,6 +46,7 @@ func apiOpen(t *testing.T, d db.Dialect) *app.Main {
 		cfg.DatabaseURL = dbtest.URL(t, db.Postgres)
 	}
 	cfg.SecretKeyFile = filepath.Join(dir, "secret.key")
+	cfg.BlobDir = filepath.Join(dir, "blobs")
 	cfg.ShutdownTimeout = 5 * time.Second
 	m := &app.Main{Config: cfg, HashParams: &password.MinParams}
 	if err := m.Open(context.Background()); err != nil {

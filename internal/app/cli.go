@@ -35,6 +35,8 @@ Commands:
                         manage users on the server (scripting, recovery)
   token create          create a personal API token for a user
   audit verify|export   check the audit trail's hash chain, export it as JSON Lines
+  doctor                check the installation: database, migrations, audit trail,
+                        task order, blob store (exit code 1 when a check fails)
   holidays              list the public holidays of a Bundesland and year
   worktime check        check clock intervals against the Arbeitszeitgesetz
   absence entitlement   compute a leave entitlement (BUrlG, contract) with its steps
@@ -68,6 +70,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = cmdToken(ctx, rest, env)
 	case "audit":
 		err = cmdAudit(ctx, rest, env)
+	case "doctor":
+		err = cmdDoctor(ctx, rest, env)
 	case "holidays":
 		err = cmdHolidays(rest, env)
 	case "worktime":

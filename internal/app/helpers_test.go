@@ -139,6 +139,7 @@ func startServer(t testing.TB, opts ...serverOption) *testServer {
 	cfg.DataDir = dir
 	cfg.DatabaseURL = "sqlite:" + filepath.Join(dir, "ortlos.db")
 	cfg.SecretKeyFile = filepath.Join(dir, "secret.key")
+	cfg.BlobDir = filepath.Join(dir, "blobs")
 	cfg.OrgName = testOrgName
 	cfg.ShutdownTimeout = 5 * time.Second
 	if setup.dialect == db.Postgres {

@@ -19,6 +19,7 @@ import (
 	"ortlos/internal/absence/absenceweb"
 	"ortlos/internal/audit"
 	"ortlos/internal/audit/auditweb"
+	"ortlos/internal/blob"
 	"ortlos/internal/civil"
 	"ortlos/internal/clock"
 	"ortlos/internal/config"
@@ -28,6 +29,8 @@ import (
 	"ortlos/internal/identity/password"
 	"ortlos/internal/notify"
 	"ortlos/internal/notify/notifyweb"
+	"ortlos/internal/project"
+	"ortlos/internal/project/projectweb"
 	"ortlos/internal/web"
 	"ortlos/internal/web/openapi"
 	"ortlos/internal/worktime"
@@ -47,11 +50,13 @@ type Main struct {
 	HashParams *password.Params
 
 	DB       *db.DB
+	Blobs    blob.Store // file contents by SHA-256; a Local store in ORTLOS_BLOB_DIR unless set before Open
 	Identity *identity.Service
 	Audit    *audit.Service
 	Worktime *worktime.Service
 	Absence  *absence.Service
 	Notify   *notify.Service
+	Project  *project.Service
 	Server   *web.Server
 	Metrics  *web.Metrics
 
@@ -77,6 +82,12 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.DB = d
+	if m.Blobs == nil {
+		// Tests may inject another store.
+		if m.Blobs, err = blob.NewLocal(cfg.BlobDir); err != nil {
+			return err
+		}
+	}
 	applied, err := d.Migrate(ctx, m.Clock.Now())
 	if err != nil {
 		return err
@@ -121,7 +132,7 @@ func (m *Main) Open(ctx context.Context) error {
 		ReferencePeriod:               referencePeriod(cfg),
 	})
 
-	renderer, err := web.NewRenderer(web.Pages(), identityweb.Pages(), auditweb.Pages(), worktimeweb.Pages(), absenceweb.Pages(), notifyweb.Pages())
+	renderer, err := web.NewRenderer(web.Pages(), identityweb.Pages(), auditweb.Pages(), worktimeweb.Pages(), absenceweb.Pages(), notifyweb.Pages(), projectweb.Pages())
 	if err != nil {
 		return err
 	}
@@ -139,8 +150,11 @@ func (m *Main) Open(ctx context.Context) error {
 	worktimeweb.Register(m.Server, m.Worktime)
 	m.Notify = notify.NewService(d, m.Clock, cfg.Location()).WithMail(mailer(cfg))
 	notifyweb.Register(m.Server, m.Notify)
-	m.Absence = absence.NewService(d, m.Clock, m.Worktime).WithLeadsSeeHealthTypes(cfg.AbsenceLeadsSeeHealthTypes).WithNotifier(m.Notify)
+	m.Absence = absence.NewService(d, m.Clock, m.Worktime).WithLeadsSeeHealthTypes(cfg.AbsenceLeadsSeeHealthTypes).WithNotifier(m.Notify).
+		WithCarryOverExpiry(carryOverExpiry(cfg))
 	absenceweb.Register(m.Server, m.Absence)
+	m.Project = project.NewService(d, m.Clock).WithNotifier(m.Notify)
+	projectweb.Register(m.Server, m.Project)
 	auditweb.Register(m.Server, m.Audit, m.Identity)
 	openapi.Register(m.Server)
 	m.http = m.Server.HTTPServer()
@@ -235,6 +249,16 @@ func (m *Main) jobs(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// carryOverExpiry is the leave carry-over expiry of the configuration
+// (validated by config.Load).
+func carryOverExpiry(cfg config.Config) absence.CarryOverExpiry {
+	month, day, err := cfg.CarryoverExpiry()
+	if err != nil {
+		return absence.CarryOverExpiry{}
+	}
+	return absence.CarryOverExpiry{Month: month, Day: day}
 }
 
 // mailer is the SMTP client of the configuration, nil when no SMTP server

@@ -44,6 +44,7 @@ type Config struct {
 
 	MetricsToken  string // secret bearer token for /metrics; empty disables /metrics
 	SecretKeyFile string // file with the key that encrypts TOTP secrets
+	BlobDir       string // folder of the local blob store (file contents by SHA-256)
 
 	SetupLinkTTL            time.Duration // validity of account set-up links
 	MaxBodyBytes            int64         // limit on request bodies
@@ -64,6 +65,9 @@ type Config struct {
 	// AbsenceLeadsSeeHealthTypes lets leads see the type (not the notes)
 	// of their reports' sickness absences; off by default (health data).
 	AbsenceLeadsSeeHealthTypes bool
+	// LeaveCarryoverExpiry is the day (MM-DD) on which last year's
+	// remaining leave lapses (§ 7(3) BUrlG: 03-31).
+	LeaveCarryoverExpiry string
 
 	// Outgoing e-mail for notifications; off while SMTPHost is empty.
 	SMTPHost     string
@@ -91,7 +95,7 @@ const (
 const bundeslaender = "BW BY BE BB HB HH HE MV NI NW RP SL SN ST SH TH"
 
 // Defaults returns the configuration used when nothing is set, with the
-// derived settings (BaseURL, DatabaseURL, SecretKeyFile) filled in.
+// derived settings (BaseURL, DatabaseURL, SecretKeyFile, BlobDir) filled in.
 func Defaults() Config {
 	c := base()
 	c.derive()
@@ -123,6 +127,8 @@ func base() Config {
 		WorktimeReferencePeriod: "6_calendar_months",
 		WorktimeReferenceStart:  "2024-01-01",
 
+		LeaveCarryoverExpiry: "03-31",
+
 		SMTPPort: 587,
 		SMTPTLS:  "starttls",
 	}
@@ -137,6 +143,9 @@ func (c *Config) derive() {
 	}
 	if c.SecretKeyFile == "" {
 		c.SecretKeyFile = filepath.Join(c.DataDir, "secret.key")
+	}
+	if c.BlobDir == "" {
+		c.BlobDir = filepath.Join(c.DataDir, "blobs")
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = deriveBaseURL(c.Listen, c.TLS())
@@ -274,6 +283,9 @@ func (c Config) validate() []error {
 	if c.SecretKeyFile == "" {
 		bad("ORTLOS_SECRET_KEY_FILE", "must not be empty")
 	}
+	if c.BlobDir == "" {
+		bad("ORTLOS_BLOB_DIR", "must not be empty")
+	}
 
 	if c.SetupLinkTTL < minSetupLinkTTL || c.SetupLinkTTL > maxSetupLinkTTL {
 		bad("ORTLOS_SETUP_LINK_TTL", "%s is out of range (between %s and %s, 7 days)",
@@ -311,6 +323,9 @@ func (c Config) validate() []error {
 	if c.FlexitimeYearCarryover > c.FlexitimeMaxPlus {
 		bad("ORTLOS_FLEXITIME_YEAR_CARRYOVER", "%s is more than ORTLOS_FLEXITIME_MAX_PLUS (%s)",
 			formatDuration(c.FlexitimeYearCarryover), formatDuration(c.FlexitimeMaxPlus))
+	}
+	if _, _, err := c.CarryoverExpiry(); err != nil {
+		bad("ORTLOS_LEAVE_CARRYOVER_EXPIRY", "%q is not a day of the year as MM-DD (e.g. 03-31; 02-29 is not allowed)", c.LeaveCarryoverExpiry)
 	}
 	errs = append(errs, c.validateSMTP()...)
 	return errs
@@ -453,4 +468,13 @@ func isLoopbackHost(host string) bool {
 	}
 	ip, err := netip.ParseAddr(host)
 	return err == nil && ip.IsLoopback()
+}
+
+// CarryoverExpiry returns the month and day of LeaveCarryoverExpiry.
+func (c Config) CarryoverExpiry() (time.Month, int, error) {
+	t, err := time.Parse("01-02", c.LeaveCarryoverExpiry)
+	if err != nil || len(c.LeaveCarryoverExpiry) != 5 || (t.Month() == time.February && t.Day() == 29) {
+		return 0, 0, fmt.Errorf("invalid day %q", c.LeaveCarryoverExpiry)
+	}
+	return t.Month(), t.Day(), nil
 }

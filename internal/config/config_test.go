@@ -93,6 +93,7 @@ func TestDefaults(t *testing.T) {
 		DefaultState:       "NW",
 		TimeZone:           "Europe/Berlin",
 		SecretKeyFile:      "data/secret.key",
+		BlobDir:            "data/blobs",
 		SetupLinkTTL:       24 * time.Hour,
 		MaxBodyBytes:       1048576,
 		ShutdownTimeout:    15 * time.Second,
@@ -105,8 +106,9 @@ func TestDefaults(t *testing.T) {
 		WorktimeReferencePeriod: "6_calendar_months",
 		WorktimeReferenceStart:  "2024-01-01",
 
-		SMTPPort: 587,
-		SMTPTLS:  "starttls",
+		LeaveCarryoverExpiry: "03-31",
+		SMTPPort:             587,
+		SMTPTLS:              "starttls",
 	}
 	if got := withoutLocation(d); !reflect.DeepEqual(got, want) {
 		t.Errorf("Defaults() =\n%+v\nwant\n%+v", got, want)
@@ -227,6 +229,7 @@ func TestLoadAllSettings(t *testing.T) {
 		"ORTLOS_TRUSTED_PROXIES":                "10.0.0.1",
 		"ORTLOS_METRICS_TOKEN":                  "0123456789abcdef",
 		"ORTLOS_SECRET_KEY_FILE":                "/run/secrets/key",
+		"ORTLOS_BLOB_DIR":                       "/srv/ortlos-blobs",
 		"ORTLOS_SETUP_LINK_TTL":                 "168h",
 		"ORTLOS_MAX_BODY_BYTES":                 "4096",
 		"ORTLOS_WORKTIME_CORRECTION_DAYS":       "0",
@@ -239,6 +242,7 @@ func TestLoadAllSettings(t *testing.T) {
 		"ORTLOS_ABSENCE_LEADS_SEE_HEALTH_TYPES": "true",
 		"ORTLOS_SHUTDOWN_TIMEOUT":               "1m30s",
 		"ORTLOS_PASSWORD_HASH_CONCURRENCY":      "64",
+		"ORTLOS_LEAVE_CARRYOVER_EXPIRY":         "04-30",
 		"ORTLOS_SMTP_HOST":                      "mail.example.org",
 		"ORTLOS_SMTP_PORT":                      "465",
 		"ORTLOS_SMTP_TLS":                       "TLS",
@@ -262,6 +266,7 @@ func TestLoadAllSettings(t *testing.T) {
 		TrustedProxies:             []netip.Prefix{netip.MustParsePrefix("10.0.0.1/32")},
 		MetricsToken:               "0123456789abcdef",
 		SecretKeyFile:              "/run/secrets/key",
+		BlobDir:                    "/srv/ortlos-blobs",
 		SetupLinkTTL:               168 * time.Hour,
 		MaxBodyBytes:               4096,
 		ShutdownTimeout:            90 * time.Second,
@@ -274,6 +279,7 @@ func TestLoadAllSettings(t *testing.T) {
 		WorktimeReferencePeriod:    "24_weeks",
 		WorktimeReferenceStart:     "2026-01-05",
 		AbsenceLeadsSeeHealthTypes: true,
+		LeaveCarryoverExpiry:       "04-30",
 		SMTPHost:                   "mail.example.org",
 		SMTPPort:                   465,
 		SMTPTLS:                    "tls",
@@ -289,9 +295,9 @@ func TestLoadAllSettings(t *testing.T) {
 func TestLoadDerivedFromDataDir(t *testing.T) {
 	t.Parallel()
 	c := mustLoad(t, input{args: []string{"-data-dir", "/srv/ortlos"}})
-	if c.DatabaseURL != "sqlite:/srv/ortlos/ortlos.db" || c.SecretKeyFile != "/srv/ortlos/secret.key" {
-		t.Errorf("-data-dir /srv/ortlos: DatabaseURL, SecretKeyFile = %q, %q; want sqlite:/srv/ortlos/ortlos.db, /srv/ortlos/secret.key",
-			c.DatabaseURL, c.SecretKeyFile)
+	if c.DatabaseURL != "sqlite:/srv/ortlos/ortlos.db" || c.SecretKeyFile != "/srv/ortlos/secret.key" || c.BlobDir != "/srv/ortlos/blobs" {
+		t.Errorf("-data-dir /srv/ortlos: DatabaseURL, SecretKeyFile, BlobDir = %q, %q, %q; want sqlite:/srv/ortlos/ortlos.db, /srv/ortlos/secret.key, /srv/ortlos/blobs",
+			c.DatabaseURL, c.SecretKeyFile, c.BlobDir)
 	}
 }
 
@@ -478,6 +484,8 @@ func TestInvalidSetting(t *testing.T) {
 		{env: map[string]string{"ORTLOS_WORKTIME_REFERENCE_PERIOD": "halbjahr"}, want: `config: ORTLOS_WORKTIME_REFERENCE_PERIOD: "halbjahr" is not a reference period (6_calendar_months or 24_weeks)`},
 		{env: map[string]string{"ORTLOS_WORKTIME_REFERENCE_START": "2026-01-05"}, want: "config: ORTLOS_WORKTIME_REFERENCE_START: 2026-01-05 is not the first day of a month, as 6_calendar_months needs"},
 		{env: map[string]string{"ORTLOS_FLEXITIME_YEAR_CARRYOVER": "50h"}, want: "config: ORTLOS_FLEXITIME_YEAR_CARRYOVER: 50h is more than ORTLOS_FLEXITIME_MAX_PLUS (40h)"},
+		{env: map[string]string{"ORTLOS_LEAVE_CARRYOVER_EXPIRY": "02-29"}, want: `config: ORTLOS_LEAVE_CARRYOVER_EXPIRY: "02-29" is not a day of the year as MM-DD (e.g. 03-31; 02-29 is not allowed)`},
+		{env: map[string]string{"ORTLOS_LEAVE_CARRYOVER_EXPIRY": "31.03."}, want: `config: ORTLOS_LEAVE_CARRYOVER_EXPIRY: "31.03." is not a day of the year as MM-DD (e.g. 03-31; 02-29 is not allowed)`},
 		{env: map[string]string{"ORTLOS_SMTP_HOST": "mail.example.org"}, want: "config: ORTLOS_SMTP_FROM: must be set when ORTLOS_SMTP_HOST is set"},
 		{env: map[string]string{"ORTLOS_SMTP_HOST": "mail.example.org:25", "ORTLOS_SMTP_FROM": "a@b.de"}, want: `config: ORTLOS_SMTP_HOST: "mail.example.org:25" is not a host name or address (the port goes into ORTLOS_SMTP_PORT)`},
 		{env: map[string]string{"ORTLOS_SMTP_HOST": "mail.example.org", "ORTLOS_SMTP_FROM": "a@b.de", "ORTLOS_SMTP_TLS": "none"}, want: "config: ORTLOS_SMTP_TLS: none is allowed only for a loopback server (localhost, 127.0.0.1, ::1); use starttls or tls"},
@@ -827,10 +835,10 @@ func TestDescribe(t *testing.T) {
 		"ORTLOS_TLS_CERT", "ORTLOS_TLS_KEY", "ORTLOS_SESSION_IDLE_TIMEOUT", "ORTLOS_SESSION_MAX_LIFETIME",
 		"ORTLOS_LOG_LEVEL", "ORTLOS_LOG_FORMAT", "ORTLOS_ORG_NAME", "ORTLOS_DEFAULT_STATE",
 		"ORTLOS_TIME_ZONE", "ORTLOS_TRUSTED_PROXIES", "ORTLOS_METRICS_TOKEN", "ORTLOS_SECRET_KEY_FILE",
-		"ORTLOS_SETUP_LINK_TTL", "ORTLOS_MAX_BODY_BYTES", "ORTLOS_SHUTDOWN_TIMEOUT", "ORTLOS_PASSWORD_HASH_CONCURRENCY",
+		"ORTLOS_BLOB_DIR", "ORTLOS_SETUP_LINK_TTL", "ORTLOS_MAX_BODY_BYTES", "ORTLOS_SHUTDOWN_TIMEOUT", "ORTLOS_PASSWORD_HASH_CONCURRENCY",
 		"ORTLOS_WORKTIME_CORRECTION_DAYS", "ORTLOS_WORKTIME_AUTO_BREAK", "ORTLOS_FLEXITIME_MAX_PLUS",
 		"ORTLOS_FLEXITIME_MAX_MINUS", "ORTLOS_WORKTIME_REFERENCE_PERIOD", "ORTLOS_WORKTIME_REFERENCE_START", "ORTLOS_ABSENCE_LEADS_SEE_HEALTH_TYPES",
-		"ORTLOS_FLEXITIME_YEAR_CARRYOVER", "ORTLOS_SMTP_HOST", "ORTLOS_SMTP_PORT", "ORTLOS_SMTP_TLS",
+		"ORTLOS_FLEXITIME_YEAR_CARRYOVER", "ORTLOS_LEAVE_CARRYOVER_EXPIRY", "ORTLOS_SMTP_HOST", "ORTLOS_SMTP_PORT", "ORTLOS_SMTP_TLS",
 		"ORTLOS_SMTP_USERNAME", "ORTLOS_SMTP_PASSWORD", "ORTLOS_SMTP_FROM",
 	}
 	got := map[string]string{}

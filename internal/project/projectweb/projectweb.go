@@ -1,0 +1,36 @@
+// Package projectweb serves the project and task pages (project tree,
+// project overview and settings, Kanban board, task lists, "my tasks")
+// and their JSON API twins.
+package projectweb
+
+import (
+	"embed"
+	"io/fs"
+
+	"ortlos/internal/project"
+	"ortlos/internal/web"
+)
+
+//go:embed pages/*.html
+var pagesFS embed.FS
+
+// Pages returns the page templates of this module.
+func Pages() fs.FS {
+	sub, _ := fs.Sub(pagesFS, "pages")
+	return sub
+}
+
+// Handler serves the project module.
+type Handler struct {
+	srv *web.Server
+	svc *project.Service
+}
+
+// Register adds the module's routes and navigation entries to srv.
+func Register(srv *web.Server, svc *project.Service) *Handler {
+	h := &Handler{srv: srv, svc: svc}
+	srv.AddNav("/projects", "nav.projects", nil)
+	h.registerProjects()
+	h.registerTasks()
+	return h
+}
