@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -45,6 +46,10 @@ type DB struct {
 	read    *sql.DB
 	write   *sql.DB
 	rebind  sync.Map // query -> rebound query (PostgreSQL only)
+	// stmts caches prepared read statements (SQLite only): query ->
+	// *sql.Stmt; nstmts counts them.
+	stmts  sync.Map
+	nstmts atomic.Int64
 }
 
 // Options tune Open.
@@ -151,6 +156,10 @@ func (d *DB) Ping(ctx context.Context) error {
 
 // Close closes all connections.
 func (d *DB) Close() error {
+	d.stmts.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
 	err := d.read.Close()
 	if d.write != d.read {
 		err = errors.Join(err, d.write.Close())
@@ -171,12 +180,49 @@ func (d *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Re
 
 // QueryContext runs a read query.
 func (d *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := d.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return d.read.QueryContext(ctx, d.bind(query), args...)
 }
 
 // QueryRowContext runs a read query returning at most one row.
 func (d *DB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := d.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return d.read.QueryRowContext(ctx, d.bind(query), args...)
+}
+
+// maxStmts bounds the prepared-statement cache; queries beyond it are
+// prepared per call as before.
+const maxStmts = 2000
+
+// stmt returns the cached prepared statement of a read query on SQLite
+// (nil on PostgreSQL, whose driver caches statements per connection, and
+// when the cache is full or preparing fails — the caller then runs the
+// query directly, which reports any error). The pure-Go SQLite driver
+// parses each query anew otherwise, which dominates short reads.
+func (d *DB) stmt(ctx context.Context, query string) *sql.Stmt {
+	if d.dialect != SQLite {
+		return nil
+	}
+	if st, ok := d.stmts.Load(query); ok {
+		return st.(*sql.Stmt)
+	}
+	if d.nstmts.Load() >= maxStmts {
+		return nil
+	}
+	st, err := d.read.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	if prev, loaded := d.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt)
+	}
+	d.nstmts.Add(1)
+	return st
 }
 
 // Tx is a write transaction.

@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -146,6 +147,45 @@ func TestIDsNeverReused(t *testing.T) {
 		}
 		if second := insert(); second == first {
 			t.Fatalf("id %d was given out twice", first)
+		}
+	})
+}
+
+// TestReadStatementCache: reads through the prepared-statement cache give
+// the same answers, see committed writes, report errors, and more
+// distinct queries than the cache holds still work.
+func TestReadStatementCache(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		for i := range 2100 {
+			var n int
+			q := "SELECT ? + " + strconv.Itoa(i)
+			if err := d.QueryRowContext(ctx, q, 1).Scan(&n); err != nil || n != i+1 {
+				t.Fatalf("%s = %d, %v; want %d", q, n, err, i+1)
+			}
+		}
+		count := func() int {
+			var n int
+			if err := d.QueryRowContext(ctx, "SELECT count(*) FROM settings_probe").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if err := d.InTx(ctx, func(tx *db.Tx) error {
+			_, err := tx.ExecContext(ctx, "CREATE TABLE settings_probe (k TEXT)")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		before := count()
+		if _, err := d.ExecContext(ctx, "INSERT INTO settings_probe (k) VALUES ('a')"); err != nil {
+			t.Fatal(err)
+		}
+		if got := count(); got != before+1 {
+			t.Errorf("cached count after insert = %d, want %d", got, before+1)
+		}
+		if err := d.QueryRowContext(ctx, "SELECT nope FROM settings_probe").Scan(new(int)); err == nil {
+			t.Error("invalid query gave no error")
 		}
 	})
 }
