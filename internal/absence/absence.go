@@ -183,6 +183,8 @@ type Service struct {
 	// carryOverExpiry is the day the leave carry-over lapses (zero: 31
 	// March).
 	carryOverExpiry CarryOverExpiry
+	// taskFeed, when set, renders feeds of kind tasks (feeds.go).
+	taskFeed TaskFeed
 }
 
 // WithLeadsSeeHealthTypes returns a copy of s in which leads see the type

@@ -13,7 +13,9 @@ package absence
 //     every type, approved absences only; reports appear with their type
 //     (requested ones as tentative), except types with health data, which
 //     read "abwesend" as well (docs/absences.md);
-//   - holidays: the public holidays of one Land.
+//   - holidays: the public holidays of one Land;
+//   - tasks: the due dates of the person's open tasks (rendered by the
+//     project module through TaskFeed; offered only when one is set).
 //
 // Only the SHA-256 of the secret token is stored. A feed answers with the
 // body, an ETag (hash of the body) and a Last-Modified: the latest change
@@ -50,10 +52,35 @@ const (
 	FeedOwn      = "own"
 	FeedTeam     = "team"
 	FeedHolidays = "holidays"
+	FeedTasks    = "tasks"
 )
 
 // FeedKinds lists the kinds in display order.
-var FeedKinds = []string{FeedOwn, FeedTeam, FeedHolidays}
+var FeedKinds = []string{FeedOwn, FeedTeam, FeedHolidays, FeedTasks}
+
+// TaskFeed renders the events of a task feed: the due dates of the open
+// tasks of a person (project.Service). host names the server in the UIDs,
+// baseURL (may be empty) prefixes links to the tasks.
+type TaskFeed interface {
+	TaskFeedEvents(ctx context.Context, userID int64, lang, host, baseURL string, today civil.Date) ([]ical.Event, time.Time, error)
+}
+
+// WithTaskFeed returns a copy of s that offers feeds of kind tasks,
+// rendered by tf.
+func (s *Service) WithTaskFeed(tf TaskFeed) *Service {
+	c := *s
+	c.taskFeed = tf
+	return &c
+}
+
+// AvailableFeedKinds lists the kinds this service offers, in display
+// order: FeedKinds without tasks when no TaskFeed is set.
+func (s *Service) AvailableFeedKinds() []string {
+	if s.taskFeed == nil {
+		return slices.DeleteFunc(slices.Clone(FeedKinds), func(k string) bool { return k == FeedTasks })
+	}
+	return FeedKinds
+}
 
 const (
 	// FeedTokenPrefix starts every feed token, so that a leaked one is
@@ -98,7 +125,7 @@ func FeedWindow(today civil.Date) (from, to civil.Date) {
 }
 
 func errFeedKind() error {
-	return apperr.Invalidf("invalid_feed_kind", "kind must be own, team or holidays").WithField("kind", "invalid_feed_kind")
+	return apperr.Invalidf("invalid_feed_kind", "kind must be own, team, holidays or tasks").WithField("kind", "invalid_feed_kind")
 }
 
 // CreateFeed creates a feed of kind for the actor and returns it with its
@@ -113,7 +140,7 @@ func (s *Service) CreateFeed(ctx context.Context, a actor.Actor, kind, state str
 	}
 	kind = strings.TrimSpace(kind)
 	state = strings.ToUpper(strings.TrimSpace(state))
-	if !slices.Contains(FeedKinds, kind) {
+	if !slices.Contains(s.AvailableFeedKinds(), kind) {
 		return CalendarFeed{}, "", errFeedKind()
 	}
 	var stateArg any
@@ -249,6 +276,12 @@ type feedOwner struct {
 // tokens, and feeds of disabled people, are NotFound. host names the
 // server in the events' UIDs ("absence-7@host"); empty means "ortlos".
 func (s *Service) Feed(ctx context.Context, token, host string) (FeedData, error) {
+	return s.FeedAt(ctx, token, host, "")
+}
+
+// FeedAt is Feed with the server's base URL ("https://host:port"), which
+// task feeds use to link each event to its task (none when empty).
+func (s *Service) FeedAt(ctx context.Context, token, host, baseURL string) (FeedData, error) {
 	if !strings.HasPrefix(token, FeedTokenPrefix) || len(token) > 100 {
 		return FeedData{}, errNotFound
 	}
@@ -276,7 +309,7 @@ func (s *Service) Feed(ctx context.Context, token, host string) (FeedData, error
 		return FeedData{}, errNotFound
 	}
 	o.State, o.CreatedAt, o.LastUsedAt, o.contentChanged, o.supervisor = state.String, created.Time, used.Ptr(), changed.Ptr(), sup.Int64
-	cal, lastMod, err := s.feedCalendar(ctx, o, host)
+	cal, lastMod, err := s.feedCalendar(ctx, o, host, baseURL)
 	if err != nil {
 		return FeedData{}, err
 	}
@@ -336,7 +369,7 @@ func (s *Service) touchFeed(ctx context.Context, o feedOwner, hash string, now t
 
 // feedCalendar builds the calendar of o and the latest change of the
 // absences in it.
-func (s *Service) feedCalendar(ctx context.Context, o feedOwner, host string) (ical.Calendar, time.Time, error) {
+func (s *Service) feedCalendar(ctx context.Context, o feedOwner, host, baseURL string) (ical.Calendar, time.Time, error) {
 	l := i18n.For(o.lang)
 	cal := ical.Calendar{ProdID: "-//ortlos//Kalender//DE", RefreshInterval: feedRefresh}
 	from, to := FeedWindow(s.Today())
@@ -352,6 +385,18 @@ func (s *Service) feedCalendar(ctx context.Context, o feedOwner, host string) (i
 			cal.Events = append(cal.Events, holiday.Events(o.State, hs, time.Date(y, time.January, 1, 0, 0, 0, 0, time.UTC))...)
 		}
 		return cal, time.Time{}, nil
+	case FeedTasks:
+		if s.taskFeed == nil {
+			return ical.Calendar{}, time.Time{}, errNotFound
+		}
+		cal.ProdID = "-//ortlos//Aufgaben//DE"
+		cal.Name = l.T("absence.feed_name_tasks", o.name)
+		events, lastMod, err := s.taskFeed.TaskFeedEvents(ctx, o.UserID, o.lang, host, baseURL, s.Today())
+		if err != nil {
+			return ical.Calendar{}, time.Time{}, err
+		}
+		cal.Events = events
+		return cal, lastMod, nil
 	case FeedOwn:
 		cal.Name = l.T("absence.feed_name_own", o.name)
 	case FeedTeam:

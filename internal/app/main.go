@@ -60,6 +60,10 @@ type Main struct {
 	Server   *web.Server
 	Metrics  *web.Metrics
 
+	// Events carries board events to the browsers' streams (in process;
+	// over LISTEN/NOTIFY on PostgreSQL).
+	Events project.Broker
+
 	listener net.Listener
 	http     *http.Server
 }
@@ -150,14 +154,26 @@ func (m *Main) Open(ctx context.Context) error {
 	worktimeweb.Register(m.Server, m.Worktime)
 	m.Notify = notify.NewService(d, m.Clock, cfg.Location()).WithMail(mailer(cfg))
 	notifyweb.Register(m.Server, m.Notify)
+	if d.Dialect() == db.Postgres {
+		m.Events = project.NewPGBroker(d, cfg.DatabaseURL, m.Log)
+	} else {
+		m.Events = project.NewHub()
+	}
+	m.Project = project.NewService(d, m.Clock).WithNotifier(m.Notify).WithEvents(m.Events)
+	// Workload weighs tasks against the worktime capacity; the absence
+	// module's calendar feeds include the task feed (due dates).
+	m.Project = m.Project.WithCapacity(m.Worktime)
+	// Task attachments keep their contents in the blob store.
+	m.Project = m.Project.WithBlobs(m.Blobs)
 	m.Absence = absence.NewService(d, m.Clock, m.Worktime).WithLeadsSeeHealthTypes(cfg.AbsenceLeadsSeeHealthTypes).WithNotifier(m.Notify).
-		WithCarryOverExpiry(carryOverExpiry(cfg))
+		WithCarryOverExpiry(carryOverExpiry(cfg)).WithTaskFeed(m.Project)
 	absenceweb.Register(m.Server, m.Absence)
-	m.Project = project.NewService(d, m.Clock).WithNotifier(m.Notify)
 	projectweb.Register(m.Server, m.Project)
 	auditweb.Register(m.Server, m.Audit, m.Identity)
 	openapi.Register(m.Server)
 	m.http = m.Server.HTTPServer()
+	// Event streams never go idle: end them when the server shuts down.
+	m.http.RegisterOnShutdown(m.Events.Close)
 	return nil
 }
 
@@ -218,6 +234,11 @@ func (m *Main) URL() string {
 // Serve serves HTTP until ctx ends, running background jobs meanwhile.
 func (m *Main) Serve(ctx context.Context) error {
 	go m.jobs(ctx)
+	go func() {
+		if err := m.Events.Run(ctx); err != nil {
+			m.Log.Warn("board events", "err", err)
+		}
+	}()
 	go m.Notify.RunMailer(ctx, m.deliveryOptions(), time.Minute)
 	m.Log.Info("ortlos listening", "addr", m.Addr(), "url", m.URL())
 	err := web.Serve(ctx, m.http, m.listener, m.Config.TLSCert, m.Config.TLSKey, m.Config.ShutdownTimeout)
@@ -246,6 +267,13 @@ func (m *Main) jobs(ctx context.Context) {
 				m.Log.Warn("purge notifications", "err", err)
 			} else if n > 0 {
 				m.Log.Info("old notifications purged", "count", n)
+			}
+			// Due-tomorrow and overdue reminders; task_reminders makes
+			// them go out once however many instances run this.
+			if n, err := m.Project.SendReminders(ctx, m.Config.Location(), m.Clock.Now()); err != nil {
+				m.Log.Warn("task reminders", "err", err)
+			} else if n > 0 {
+				m.Log.Info("task reminders sent", "count", n)
 			}
 		}
 	}

@@ -51,6 +51,9 @@ type Event struct {
 	Categories string
 	// Transparent marks the event as not blocking time (TRANSP).
 	Transparent bool
+	// URL, when set, is an absolute URI of the event's source (URL,
+	// RFC 5545 3.8.4.6), written as is.
+	URL string
 }
 
 // Write writes cal to w.
@@ -95,6 +98,9 @@ func Write(w io.Writer, cal Calendar) error {
 			line("TRANSP", "TRANSPARENT")
 		} else {
 			line("TRANSP", "OPAQUE")
+		}
+		if e.URL != "" {
+			line("URL", e.URL)
 		}
 		line("END", "VEVENT")
 	}

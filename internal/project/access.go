@@ -25,6 +25,7 @@ import (
 	"ortlos/internal/actor"
 	"ortlos/internal/apperr"
 	"ortlos/internal/audit"
+	"ortlos/internal/blob"
 	"ortlos/internal/clock"
 	"ortlos/internal/db"
 	"ortlos/internal/notify"
@@ -77,6 +78,16 @@ type Service struct {
 	db       *db.DB
 	clock    clock.Clock
 	notifier Notifier
+	// blobs holds the contents of task attachments (task_files.go; nil:
+	// attachments are refused).
+	blobs blob.Store
+	// fileMax bounds one attachment in bytes (0: MaxTaskFileBytes).
+	fileMax int64
+	// events receives task changes after commit (events.go; nil: none).
+	events Broker
+	// capacity tells the people's working minutes (workload.go; nil: no
+	// workload view).
+	capacity Capacity
 }
 
 // NewService returns a project service.
@@ -90,6 +101,14 @@ func (s *Service) WithNotifier(n Notifier) *Service {
 	c := *s
 	c.notifier = n
 	return &c
+}
+
+// WithCapacity returns a copy of s that computes workload against the
+// capacity c tells (worktime: work models, holidays, absences).
+func (s *Service) WithCapacity(c Capacity) *Service {
+	cp := *s
+	cp.capacity = c
+	return &cp
 }
 
 // write runs fn with its audit events in one transaction (audit.Write).

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -450,6 +451,7 @@ func (s *Service) CreateTask(ctx context.Context, a actor.Actor, projectID int64
 	}
 	var id int64
 	var warnings []TaskWarning
+	var ev Event // published after the commit
 	err = s.writeRanked(ctx, a, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
 		if _, err := s.require(ctx, tx, a, projectID, RoleMember); err != nil {
 			return nil, err
@@ -508,12 +510,14 @@ func (s *Service) CreateTask(ctx context.Context, a actor.Actor, projectID int64
 		if warnings, err = taskWIPWarning(ctx, tx, col); err != nil {
 			return nil, err
 		}
+		ev = Event{Type: EventTaskCreated, ProjectID: projectID, TaskID: id, StatusID: col.ID, Rank: r, Version: 1}
 		return []audit.Event{{Action: "task.create", ObjectType: "task", ObjectID: strconv.FormatInt(id, 10),
 			Detail: map[string]any{"project_id": projectID, "status_id": col.ID}}}, nil
 	})
 	if err != nil {
 		return Task{}, nil, err
 	}
+	s.publish(ctx, ev)
 	t, err := s.GetTask(ctx, a, id)
 	return t, warnings, err
 }
@@ -611,6 +615,7 @@ func (s *Service) UpdateTask(ctx context.Context, a actor.Actor, id int64, u Tas
 			return Task{}, err
 		}
 	}
+	var ev Event // published after the commit
 	err = s.write(ctx, a, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
 		t, err := s.taskFor(ctx, tx, a, id, RoleMember)
 		if err != nil {
@@ -687,12 +692,14 @@ func (s *Service) UpdateTask(ctx context.Context, a actor.Actor, id int64, u Tas
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
 			return nil, errTaskStale(t.Version)
 		}
+		ev = Event{Type: EventTaskUpdated, ProjectID: t.ProjectID, TaskID: id, StatusID: t.StatusID, Rank: t.Rank, Version: t.Version + 1}
 		return []audit.Event{{Action: "task.update", ObjectType: "task", ObjectID: strconv.FormatInt(id, 10),
 			Detail: map[string]any{"project_id": t.ProjectID, "fields": changed}}}, nil
 	})
 	if err != nil {
 		return Task{}, err
 	}
+	s.publish(ctx, ev)
 	return s.GetTask(ctx, a, id)
 }
 
@@ -713,10 +720,22 @@ func taskMinutesOrNil(m int) *int {
 // DeleteTask removes task id with its checklist, comments, links and
 // attachments' records. Only managers delete tasks.
 func (s *Service) DeleteTask(ctx context.Context, a actor.Actor, id int64) error {
-	return s.write(ctx, a, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
+	var ev Event      // published after the commit
+	var shas []string // attachment contents to collect after the commit
+	err := s.write(ctx, a, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
 		t, err := s.taskFor(ctx, tx, a, id, RoleManager)
 		if err != nil {
 			return nil, err
+		}
+		ev = Event{Type: EventTaskDeleted, ProjectID: t.ProjectID, TaskID: id, StatusID: t.StatusID}
+		// The attachments' content is collected after the commit when no
+		// other attachment shares it.
+		if shas, err = db.Query(ctx, tx, func(sc db.Scanner) (string, error) {
+			var sha string
+			err := sc.Scan(&sha)
+			return sha, err
+		}, `SELECT DISTINCT sha256 FROM task_files WHERE task_id = ?`, id); err != nil {
+			return nil, fmt.Errorf("project: delete task: files: %w", err)
 		}
 		// Explicit deletes: PostgreSQL and SQLite both cascade, but being
 		// explicit keeps the statement independent of foreign_keys.
@@ -741,4 +760,16 @@ func (s *Service) DeleteTask(ctx context.Context, a actor.Actor, id int64) error
 		return []audit.Event{{Action: "task.delete", ObjectType: "task", ObjectID: strconv.FormatInt(id, 10),
 			Detail: map[string]any{"project_id": t.ProjectID}}}, nil
 	})
+	if err != nil {
+		return err
+	}
+	s.publish(ctx, ev)
+	for _, sha := range shas {
+		if err := s.collectBlob(ctx, sha); err != nil {
+			// The task is gone; an uncollected blob is an orphan that
+			// `ortlos doctor` reports.
+			slog.Default().Warn("project: collect attachment content", "task", id, "err", err)
+		}
+	}
+	return nil
 }

@@ -42,6 +42,7 @@ func (s *Service) MoveTask(ctx context.Context, a actor.Actor, id int64, m TaskM
 		return Task{}, nil, apperr.Invalidf("invalid_task_move", "a task cannot go after itself").WithField("after_id", "invalid_task_move")
 	}
 	var warnings []TaskWarning
+	var ev Event // published after the commit
 	err := s.writeRanked(ctx, a, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
 		t, err := s.taskFor(ctx, tx, a, id, RoleMember)
 		if err != nil {
@@ -107,12 +108,14 @@ func (s *Service) MoveTask(ctx context.Context, a actor.Actor, id int64, m TaskM
 				return nil, err
 			}
 		}
+		ev = Event{Type: EventTaskMoved, ProjectID: t.ProjectID, TaskID: id, StatusID: col.ID, Rank: r, Version: t.Version + 1, AfterID: m.AfterID}
 		return []audit.Event{{Action: "task.move", ObjectType: "task", ObjectID: strconv.FormatInt(id, 10),
 			Detail: map[string]any{"project_id": t.ProjectID, "from_status_id": t.StatusID, "to_status_id": col.ID}}}, nil
 	})
 	if err != nil {
 		return Task{}, nil, err
 	}
+	s.publish(ctx, ev)
 	t, err := s.GetTask(ctx, a, id)
 	return t, warnings, err
 }

@@ -115,11 +115,12 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 // limitBody bounds request bodies.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > s.opts.MaxBodyBytes {
+		limit := s.bodyLimit(r)
+		if r.ContentLength > limit {
 			s.Error(w, r, apperr.New(apperr.Invalid, "body_too_large", "request body too large"))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		// A body without a length (chunked) is only found too large while
 		// it is read. Forms are read here, so that every form route answers
 		// 413: handlers using r.PostFormValue would see empty fields.

@@ -45,6 +45,10 @@ type Server struct {
 	nav      []navEntry
 	widgets  []homeWidget
 	account  []accountEntry
+	// large maps route patterns that take bodies above MaxBodyBytes
+	// (uploads) to their limit; largeMux finds the pattern of a request.
+	large    map[string]int64
+	largeMux *http.ServeMux
 }
 
 // accountEntry is a link in the header's account area with a count (e.g.
@@ -102,6 +106,28 @@ func (s *Server) Log() *slog.Logger { return s.log }
 // Modules call it while registering.
 func (s *Server) AddNav(href, labelKey string, visible func(*identity.Auth) bool) {
 	s.nav = append(s.nav, navEntry{href: href, labelKey: labelKey, visible: visible})
+}
+
+// LargeBody lets requests matching pattern (a ServeMux pattern such as
+// "POST /api/v1/tasks/{id}/files") carry bodies of up to n bytes instead
+// of Options.MaxBodyBytes. Modules call it for upload routes, which stream
+// the body and enforce their own limit.
+func (s *Server) LargeBody(pattern string, n int64) {
+	if s.large == nil {
+		s.large, s.largeMux = map[string]int64{}, http.NewServeMux()
+	}
+	s.large[pattern] = n
+	s.largeMux.Handle(pattern, http.NotFoundHandler())
+}
+
+// bodyLimit is the body limit of r.
+func (s *Server) bodyLimit(r *http.Request) int64 {
+	if s.largeMux != nil {
+		if _, p := s.largeMux.Handler(r); p != "" {
+			return s.large[p]
+		}
+	}
+	return s.opts.MaxBodyBytes
 }
 
 // AddAccountLink adds a link to the header's account area of signed-in

@@ -31,11 +31,17 @@ var errFeedNotFound = apperr.NotFoundf("not_found", "not found")
 
 // feedURL is the absolute URL of a feed token, as seen by the request.
 func (h *Handler) feedURL(r *http.Request, token string) string {
+	return h.baseURL(r) + "/calendar/" + token + ".ics"
+}
+
+// baseURL is the server's absolute URL as seen by the request
+// ("https://host:port"), for links in feeds.
+func (h *Handler) baseURL(r *http.Request) string {
 	scheme := "http"
 	if h.srv.Options().TLS || r.TLS != nil {
 		scheme = "https"
 	}
-	return scheme + "://" + r.Host + "/calendar/" + token + ".ics"
+	return scheme + "://" + r.Host
 }
 
 // uidHost is the host part of the events' UIDs: the request's host name
@@ -61,7 +67,7 @@ func (h *Handler) serveFeed(w http.ResponseWriter, r *http.Request) {
 		h.srv.Error(w, r, errFeedNotFound)
 		return
 	}
-	f, err := h.svc.Feed(r.Context(), token, uidHost(r))
+	f, err := h.svc.FeedAt(r.Context(), token, uidHost(r), h.baseURL(r))
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return
@@ -204,7 +210,7 @@ func (h *Handler) renderFeeds(w http.ResponseWriter, r *http.Request, status int
 			state = auth.User.State
 		}
 	}
-	for _, k := range absence.FeedKinds {
+	for _, k := range h.svc.AvailableFeedKinds() {
 		p.Kinds = append(p.Kinds, option{Value: k, Label: p.L.T("absence.feed_kind_" + k), Selected: k == kind})
 	}
 	for _, code := range holiday.States() {

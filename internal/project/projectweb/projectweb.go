@@ -32,5 +32,8 @@ func Register(srv *web.Server, svc *project.Service) *Handler {
 	srv.AddNav("/projects", "nav.projects", nil)
 	h.registerProjects()
 	h.registerTasks()
+	h.registerTaskExtras()
+	h.registerBoard()
+	h.registerWorkload()
 	return h
 }

@@ -108,6 +108,8 @@ type taskPage struct {
 	CanEdit      bool
 	Comments     []taskCommentView
 	CommentDraft string
+	// Attachments is the attachments section (task_files.go).
+	Attachments taskFilesSection
 }
 
 // renderTask shows task id, with status and form errors of a refused
@@ -131,6 +133,10 @@ func (h *Handler) renderTask(w http.ResponseWriter, r *http.Request, id int64, s
 		Start: taskDateText(p, t.StartDate), Due: taskDateText(p, t.DueDate),
 		Estimate: taskHours(p, t.EstimateMinutes), Remaining: taskHours(p, t.RemainingMinutes),
 		Priority: p.L.T("task.priority." + t.Priority), CanEdit: t.Role.AtLeast(project.RoleMember), CommentDraft: draft}
+	if v.Attachments, err = h.taskFiles(r, p, id); err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
 	for _, c := range cs {
 		author := c.AuthorName
 		if author == "" {
