@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -36,13 +37,28 @@ func main() {
 	dbURL := flag.String("database-url", "", "database URL (default: SQLite in a temp folder)")
 	hashes := flag.Int("hash-concurrency", 0, "parallel password hashes (0: server default)")
 	peakWindow = flag.Duration("peak-window", time.Minute, "clockin: the window in which 2,000 people clock in")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (server and clients) to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(*scenario, *clients, *duration, *dbURL, *hashes); err != nil {
+		pprof.StopCPUProfile()
 		log.Fatal(err)
 	}
 }
 
-var peakWindow *time.Duration
+var (
+	peakWindow *time.Duration
+	useWrk     = flag.Bool("wrk", false, "tasks: also measure the listing with wrk (Debian package wrk)")
+)
 
 func run(scenario string, clients int, d time.Duration, dbURL string, hashes int) error {
 	dir, err := os.MkdirTemp("", "ortlos-bench-")

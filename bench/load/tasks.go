@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os/exec"
 	"sync/atomic"
 	"time"
 
@@ -65,6 +66,16 @@ func tasks(ctx context.Context, m *app.Main, base string, d time.Duration) error
 		return code, err
 	})
 	res.print(fmt.Sprintf("GET /api/v1/projects/{id}/tasks: first page of 50 of %d tasks, 16 clients", existing))
+	if *useWrk {
+		// The same load from wrk (C), which takes less of the two cores
+		// than the Go clients above.
+		out, err := exec.CommandContext(ctx, "wrk", "-t2", "-c16", fmt.Sprintf("-d%ds", int(d.Seconds())), "--latency",
+			"-H", "Authorization: Bearer "+tok, base+"/api/v1"+list).CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("wrk: %v: %s", err, out)
+		}
+		fmt.Printf("wrk, 16 connections, same request:\n%s\n", out)
+	}
 
 	var n atomic.Int64
 	res = load(8, d, func(c *http.Client) (int, error) {
