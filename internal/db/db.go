@@ -194,9 +194,11 @@ func (d *DB) QueryRowContext(ctx context.Context, query string, args ...any) *sq
 	return d.read.QueryRowContext(ctx, d.bind(query), args...)
 }
 
-// maxStmts bounds the prepared-statement cache; queries beyond it are
-// prepared per call as before.
-const maxStmts = 2000
+// maxStmts bounds the prepared-statement cache (each entry is prepared on
+// up to every read connection, some kilobytes each); queries beyond it
+// are prepared per call as before. Queries built with variable IN lists
+// are the ones that could fill it.
+const maxStmts = 500
 
 // stmt returns the cached prepared statement of a read query on SQLite
 // (nil on PostgreSQL, whose driver caches statements per connection, and
