@@ -69,7 +69,11 @@ func (s *Service) Labels(ctx context.Context, a actor.Actor, id int64) ([]Label,
 	if _, err := s.access(ctx, s.db, a, id); err != nil {
 		return nil, err
 	}
-	ls, err := db.Query(ctx, s.db, scanLabel, "SELECT id, project_id, name, color FROM project_labels WHERE project_id = ? ORDER BY name, id", id)
+	return labels(ctx, s.db, id)
+}
+
+func labels(ctx context.Context, q db.Querier, id int64) ([]Label, error) {
+	ls, err := db.Query(ctx, q, scanLabel, "SELECT id, project_id, name, color FROM project_labels WHERE project_id = ? ORDER BY name, id", id)
 	if err != nil {
 		return nil, fmt.Errorf("project: labels: %w", err)
 	}

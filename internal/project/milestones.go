@@ -71,7 +71,11 @@ func (s *Service) Milestones(ctx context.Context, a actor.Actor, id int64) ([]Mi
 	if _, err := s.access(ctx, s.db, a, id); err != nil {
 		return nil, err
 	}
-	ms, err := db.Query(ctx, s.db, scanMilestone, milestoneSelect+" WHERE project_id = ? ORDER BY due_date, id", id)
+	return milestones(ctx, s.db, id)
+}
+
+func milestones(ctx context.Context, q db.Querier, id int64) ([]Milestone, error) {
+	ms, err := db.Query(ctx, q, scanMilestone, milestoneSelect+" WHERE project_id = ? ORDER BY due_date, id", id)
 	if err != nil {
 		return nil, fmt.Errorf("project: milestones: %w", err)
 	}

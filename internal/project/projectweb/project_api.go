@@ -25,21 +25,44 @@ func (h *Handler) registerProjectAPI() {
 	s.API("GET", "/projects/{id}", "getProject", web.Full, h.apiGetProject)
 	s.API("PATCH", "/projects/{id}", "updateProject", web.Full, h.apiUpdateProject)
 	s.API("POST", "/projects/{id}/copy", "createProjectFromTemplate", web.Full, h.apiCopyProject)
-	s.API("GET", "/projects/{id}/members", "listProjectMembers", web.Full, h.apiListMembers)
+	s.API("GET", "/projects/{id}/members", "listProjectMembers", web.Full, apiProjectList(h, h.svc.Members, newAPIMember))
 	s.API("PUT", "/projects/{id}/members/{user_id}", "setProjectMember", web.Full, h.apiSetMember)
 	s.API("DELETE", "/projects/{id}/members/{user_id}", "removeProjectMember", web.Full, h.apiRemoveMember)
-	s.API("GET", "/projects/{id}/statuses", "listProjectStatuses", web.Full, h.apiListColumns)
+	s.API("GET", "/projects/{id}/statuses", "listProjectStatuses", web.Full, apiProjectList(h, h.svc.Columns, newAPIColumn))
 	s.API("POST", "/projects/{id}/statuses", "createProjectStatus", web.Full, h.apiCreateColumn)
 	s.API("PATCH", "/projects/{id}/statuses/{status_id}", "updateProjectStatus", web.Full, h.apiUpdateColumn)
 	s.API("DELETE", "/projects/{id}/statuses/{status_id}", "deleteProjectStatus", web.Full, h.apiDeleteColumn)
-	s.API("GET", "/projects/{id}/milestones", "listMilestones", web.Full, h.apiListMilestones)
+	s.API("GET", "/projects/{id}/milestones", "listMilestones", web.Full, apiProjectList(h, h.svc.Milestones, newAPIMilestone))
 	s.API("POST", "/projects/{id}/milestones", "createMilestone", web.Full, h.apiCreateMilestone)
 	s.API("PATCH", "/projects/{id}/milestones/{milestone_id}", "updateMilestone", web.Full, h.apiUpdateMilestone)
 	s.API("DELETE", "/projects/{id}/milestones/{milestone_id}", "deleteMilestone", web.Full, h.apiDeleteMilestone)
-	s.API("GET", "/projects/{id}/labels", "listProjectLabels", web.Full, h.apiListLabels)
+	s.API("GET", "/projects/{id}/labels", "listProjectLabels", web.Full, apiProjectList(h, h.svc.Labels, newAPILabel))
 	s.API("POST", "/projects/{id}/labels", "createProjectLabel", web.Full, h.apiCreateLabel)
 	s.API("PATCH", "/projects/{id}/labels/{label_id}", "updateProjectLabel", web.Full, h.apiUpdateLabel)
 	s.API("DELETE", "/projects/{id}/labels/{label_id}", "deleteProjectLabel", web.Full, h.apiDeleteLabel)
+}
+
+// apiProjectList answers the GET of a list that belongs to the project in
+// the path (members, columns, milestones, labels): load reads it for the
+// actor (404 when the project is not visible), conv makes each item JSON.
+func apiProjectList[T, J any](h *Handler, load func(context.Context, actor.Actor, int64) ([]T, error), conv func(T) J) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := web.PathID(r)
+		if err != nil {
+			h.srv.Error(w, r, err)
+			return
+		}
+		list, err := load(r.Context(), web.Actor(r), id)
+		if err != nil {
+			h.srv.Error(w, r, err)
+			return
+		}
+		items := make([]J, 0, len(list))
+		for _, x := range list {
+			items = append(items, conv(x))
+		}
+		web.JSON(w, http.StatusOK, map[string]any{"items": items})
+	}
 }
 
 // pathInt reads the positive integer path value name; anything else
@@ -329,24 +352,6 @@ func newAPIMember(m project.Member) apiMember {
 		InheritedRole: optRole(m.Inherited), InheritedFromID: optID(m.InheritedFrom), InheritedFromName: m.InheritedFromName, Inherited: m.IsInherited()}
 }
 
-func (h *Handler) apiListMembers(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	ms, err := h.svc.Members(r.Context(), web.Actor(r), id)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	items := make([]apiMember, 0, len(ms))
-	for _, m := range ms {
-		items = append(items, newAPIMember(m))
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"items": items})
-}
-
 func (h *Handler) apiSetMember(w http.ResponseWriter, r *http.Request) {
 	id, err := web.PathID(r)
 	if err != nil {
@@ -425,24 +430,6 @@ func (n *nullableInt) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	return json.Unmarshal(b, &n.N)
-}
-
-func (h *Handler) apiListColumns(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	cs, err := h.svc.Columns(r.Context(), web.Actor(r), id)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	items := make([]apiColumn, 0, len(cs))
-	for _, c := range cs {
-		items = append(items, newAPIColumn(c))
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"items": items})
 }
 
 func (h *Handler) apiCreateColumn(w http.ResponseWriter, r *http.Request) {
@@ -544,24 +531,6 @@ func newAPIMilestone(m project.Milestone) apiMilestone {
 	return apiMilestone{ID: m.ID, ProjectID: m.ProjectID, Title: m.Title, DueDate: m.Due, Done: m.Done(), DoneAt: m.DoneAt}
 }
 
-func (h *Handler) apiListMilestones(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	ms, err := h.svc.Milestones(r.Context(), web.Actor(r), id)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	items := make([]apiMilestone, 0, len(ms))
-	for _, m := range ms {
-		items = append(items, newAPIMilestone(m))
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"items": items})
-}
-
 func (h *Handler) apiCreateMilestone(w http.ResponseWriter, r *http.Request) {
 	id, err := web.PathID(r)
 	if err != nil {
@@ -627,24 +596,6 @@ type apiLabel struct {
 
 func newAPILabel(l project.Label) apiLabel {
 	return apiLabel{ID: l.ID, ProjectID: l.ProjectID, Name: l.Name, Color: l.Color}
-}
-
-func (h *Handler) apiListLabels(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	ls, err := h.svc.Labels(r.Context(), web.Actor(r), id)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	items := make([]apiLabel, 0, len(ls))
-	for _, l := range ls {
-		items = append(items, newAPILabel(l))
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"items": items})
 }
 
 func (h *Handler) apiCreateLabel(w http.ResponseWriter, r *http.Request) {

@@ -436,27 +436,12 @@ func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, status 
 		h.srv.Error(w, r, errNotManager)
 		return
 	}
-	ctx, a := r.Context(), web.Actor(r)
-	members, err := h.svc.Members(ctx, a, p.ID)
+	ps, err := h.svc.Structure(r.Context(), web.Actor(r), p.ID)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return
 	}
-	cols, err := h.svc.Columns(ctx, a, p.ID)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	ms, err := h.svc.Milestones(ctx, a, p.ID)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	labels, err := h.svc.Labels(ctx, a, p.ID)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
+	members, cols, ms, labels := ps.Members, ps.Columns, ps.Milestones, ps.Labels
 	base := fmt.Sprintf("/projects/%d", p.ID)
 	v := settingsPage{Page: h.srv.NewPage(r, ""), Project: p, Crumbs: append(crumbs, crumb{Name: p.Name, URL: base}), Labels: labels,
 		ProjectURL: base, SettingsURL: base + "/settings"}

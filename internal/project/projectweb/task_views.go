@@ -94,26 +94,12 @@ func (h *Handler) uiTaskList(w http.ResponseWriter, r *http.Request) {
 	if ferr == nil && f.Limit == 0 {
 		f.Limit = project.TaskPageDefault
 	}
-	cols, err := h.svc.Columns(ctx, a, p.ID)
+	ps, err := h.svc.Structure(ctx, a, p.ID)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return
 	}
-	members, err := h.svc.Members(ctx, a, p.ID)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	labels, err := h.svc.Labels(ctx, a, p.ID)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	ms, err := h.svc.Milestones(ctx, a, p.ID)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
+	members, cols, ms, labels := ps.Members, ps.Columns, ps.Milestones, ps.Labels
 	all := option{Value: "", Label: v.L.T("task_extra.filter_all")}
 	form := taskListForm{Q: q.Get("q"), DueAfter: q.Get("due_after"), DueBefore: q.Get("due_before"), Open: q.Get("open") == "true"}
 	form.Statuses = []option{all}
