@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"ortlos/internal/actor"
+	"ortlos/internal/audit"
 	"ortlos/internal/civil"
 	"ortlos/internal/db"
 	"ortlos/internal/notify"
@@ -110,7 +112,9 @@ func (s *Service) SendReminders(ctx context.Context, loc *time.Location, now tim
 // a row in task_reminders says it went out already.
 func (s *Service) remind(ctx context.Context, now time.Time, id int64, title, kind string, day civil.Date) (int, error) {
 	sent := 0
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+	// The reminder row and the notifications are a change by the system:
+	// audited like every other (task.reminder).
+	err := audit.Write(ctx, s.db, now, actor.System(), func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
 		sent = 0
 		// Re-read inside the transaction: the task may have been moved
 		// to a done column, re-dated or deleted since the scan.
@@ -120,20 +124,20 @@ func (s *Service) remind(ctx context.Context, now time.Time, id int64, title, ki
 		err := tx.QueryRowContext(ctx, `SELECT t.project_id, s.category, t.due_date FROM tasks t JOIN project_statuses s ON s.id = t.status_id
 			WHERE t.id = ?`, id).Scan(&projectID, &category, &dueNow)
 		if err != nil || category == "done" || dueNow == nil || *dueNow != day.String() {
-			return ignoreNoRows(err)
+			return nil, ignoreNoRows(err)
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO task_reminders (task_id, kind, day, sent_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 			id, kind, day.String(), db.T(now))
 		if err != nil {
-			return fmt.Errorf("project: reminder: %w", err)
+			return nil, fmt.Errorf("project: reminder: %w", err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return err // sent already, by this or another instance
+			return nil, err // sent already, by this or another instance
 		}
 		users, err := db.Query(ctx, tx, taskScanID, `SELECT ta.user_id FROM task_assignees ta JOIN users u ON u.id = ta.user_id
 			WHERE ta.task_id = ? AND u.disabled = ? ORDER BY ta.user_id`, id, false)
 		if err != nil {
-			return fmt.Errorf("project: reminder assignees: %w", err)
+			return nil, fmt.Errorf("project: reminder assignees: %w", err)
 		}
 		var notes []notify.Note
 		for _, u := range users {
@@ -142,12 +146,13 @@ func (s *Service) remind(ctx context.Context, now time.Time, id int64, title, ki
 				if errors.Is(err, errNotFound) {
 					continue
 				}
-				return err
+				return nil, err
 			}
 			notes = append(notes, taskNote(u, kind, id, title, day))
 		}
 		sent = len(notes)
-		return s.notify(ctx, tx, now, actor.System(), notes...)
+		return []audit.Event{{Action: "task.reminder", ObjectType: "task", ObjectID: strconv.FormatInt(id, 10),
+			Detail: map[string]any{"kind": kind, "due_date": day.String(), "recipients": len(notes)}}}, s.notify(ctx, tx, now, actor.System(), notes...)
 	})
 	return sent, err
 }

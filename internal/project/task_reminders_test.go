@@ -47,6 +47,10 @@ func TestTaskRemindersOncePerTaskAndDay(t *testing.T) {
 		if err != nil || n != 3 {
 			t.Fatalf("first run: %d, %v; want 3", n, err)
 		}
+		var audited int
+		if err := d.QueryRowContext(ctx, "SELECT count(*) FROM audit_log WHERE action = 'task.reminder'").Scan(&audited); err != nil || audited != 2 {
+			t.Errorf("task.reminder audit records = %d, %v; want 2 (one per task and kind)", audited, err)
+		}
 		var got []string
 		for _, x := range f.notes.take() {
 			got = append(got, fmt.Sprintf("%d %s %s %v", x.UserID, x.Kind, x.Link, x.Args))
