@@ -16,9 +16,10 @@ import (
 )
 
 // tasks is the project scenario of issue 5: a project with 2,000 tasks;
-// 16 clients list the first page of 50 tasks (listProjectTasks), then 8
-// clients create tasks (createTask). People authenticate with personal
-// API tokens (write scope).
+// 16 clients list the first page of 50 tasks (listProjectTasks), once
+// with the project unchanged and once while a task is created every
+// 100 ms; then 8 clients create tasks (createTask). People authenticate
+// with personal API tokens (write scope).
 func tasks(ctx context.Context, m *app.Main, base string, d time.Duration) error {
 	u, err := m.Identity.CreateUser(ctx, actor.CLI(), identity.NewUser{Username: "bench.pm", DisplayName: "Projektleitung", Roles: []string{actor.RoleEmployee}})
 	if err != nil {
@@ -76,6 +77,36 @@ func tasks(ctx context.Context, m *app.Main, base string, d time.Duration) error
 		}
 		fmt.Printf("wrk, 16 connections, same request:\n%s\n", out)
 	}
+
+	// The same listing while someone changes a task ten times a second:
+	// each change invalidates the cached page, so the first reader after it
+	// runs the page query.
+	stop := make(chan struct{})
+	changed := make(chan int)
+	go func() {
+		c := &http.Client{Timeout: 10 * time.Second}
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		n := 0
+		for {
+			select {
+			case <-stop:
+				changed <- n
+				return
+			case <-tick.C:
+			}
+			if code, _, err := call(c, "POST", fmt.Sprintf("/projects/%d/tasks", p.ID),
+				fmt.Sprintf(`{"title":"Eingang %d","priority":"urgent"}`, n)); err == nil && code == http.StatusCreated {
+				n++
+			}
+		}
+	}()
+	res = load(16, d, func(c *http.Client) (int, error) {
+		code, _, err := call(c, "GET", list, "")
+		return code, err
+	})
+	close(stop)
+	res.print(fmt.Sprintf("GET /api/v1/projects/{id}/tasks: the same, while a task is created every 100 ms (%d changes)", <-changed))
 
 	var n atomic.Int64
 	res = load(8, d, func(c *http.Client) (int, error) {

@@ -166,12 +166,34 @@ func TestTaskAPI(t *testing.T) {
 			}
 			taskAPI(t, c, "GET", fmt.Sprintf("%s/projects/%d/tasks?sort=title", api, b.project), nil, http.StatusUnprocessableEntity, nil)
 
+			// Conditional reads: the list's ETag answers 304 until a task changes.
+			listURL := fmt.Sprintf("%s/projects/%d/tasks", api, b.project)
+			etag := taskAPI(t, c, "GET", listURL, nil, http.StatusOK, nil).Header.Get("ETag")
+			conditional := func(want int) {
+				t.Helper()
+				req := newRequest(t, "GET", listURL, nil)
+				req.Header.Set("If-None-Match", etag)
+				res := do(t, c, req)
+				wantStatus(t, res, want)
+				if want == http.StatusNotModified && len(res.body) != 0 {
+					t.Errorf("304 with a body: %q", res.body)
+				}
+			}
+			if !strings.HasPrefix(etag, `W/"`) {
+				t.Fatalf("ETag = %q", etag)
+			}
+			conditional(http.StatusNotModified)
+			if other := taskAPI(t, c, "GET", listURL+"?limit=1", nil, http.StatusOK, nil).Header.Get("ETag"); other == etag {
+				t.Error("another page has the same ETag")
+			}
+
 			// Move: both into the WIP-1 column, the second with a warning.
 			var moved taskAPIItem
 			taskAPI(t, c, "POST", fmt.Sprintf("%s/tasks/%d/move", api, first.ID), map[string]any{"status_id": b.doing, "after_id": nil, "version": 1}, http.StatusOK, &moved)
 			if moved.StatusID != b.doing || moved.Version != 2 || len(moved.Warnings) != 0 {
 				t.Errorf("moved = %+v", moved)
 			}
+			conditional(http.StatusOK)
 			taskAPI(t, c, "POST", fmt.Sprintf("%s/tasks/%d/move", api, second.ID), map[string]any{"status_id": b.doing, "after_id": first.ID, "version": 1}, http.StatusOK, &moved)
 			if len(moved.Warnings) != 1 || moved.Warnings[0].Code != "WIP_LIMIT_EXCEEDED" || moved.Warnings[0].Count != 2 || moved.Warnings[0].Limit != 1 {
 				t.Errorf("warnings = %+v", moved.Warnings)

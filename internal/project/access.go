@@ -88,11 +88,14 @@ type Service struct {
 	// capacity tells the people's working minutes (workload.go; nil: no
 	// workload view).
 	capacity Capacity
+	// lists keeps recent pages of project task lists (task_list_cache.go);
+	// shared by the copies the With methods make.
+	lists *taskListCache
 }
 
 // NewService returns a project service.
 func NewService(d *db.DB, c clock.Clock) *Service {
-	return &Service{db: d, clock: c}
+	return &Service{db: d, clock: c, lists: newTaskListCache(taskListCacheMax)}
 }
 
 // WithNotifier returns a copy of s that notifies assignees, mentioned

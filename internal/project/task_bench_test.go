@@ -79,6 +79,29 @@ func BenchmarkListProjectTasks(b *testing.B) {
 	}
 }
 
+// BenchmarkListProjectTasksUncached lists the same page after every
+// change of the project's change counter, so that each call runs the page
+// query (what the first reader after a change pays).
+func BenchmarkListProjectTasksUncached(b *testing.B) {
+	ctx := context.Background()
+	f := newTaskFixture(b, dbtest.Open(b, db.SQLite))
+	tfSeedBoard(b, f, 2000)
+	for b.Loop() {
+		b.StopTimer()
+		if err := f.d.InTx(ctx, func(tx *db.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE projects SET tasks_version = tasks_version + 1 WHERE id = ?`, f.project)
+			return err
+		}); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		page, err := f.svc.ListProjectTasks(ctx, f.mem, f.project, project.TaskFilter{})
+		if err != nil || len(page.Items) != 50 {
+			b.Fatalf("%d items, %v", len(page.Items), err)
+		}
+	}
+}
+
 // BenchmarkListProjectTasksParallel lists first pages of 50 (board order)
 // from 16 concurrent clients and reports the throughput and the p99
 // latency.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"ortlos/internal/actor"
@@ -60,6 +61,11 @@ type TaskFilter struct {
 type TaskPage struct {
 	Items      []Task
 	NextCursor string
+	// Version is the project's change counter the page was read at
+	// (ListProjectTasks; 0 for ListMyTasks): the same project, filter,
+	// reader role and version give the same page, so it can serve as a
+	// validator (ETag).
+	Version int64
 }
 
 var errTaskCursor = apperr.Invalidf("invalid_cursor", "cursor is not one this server handed out").WithField("cursor", "invalid_cursor")
@@ -242,8 +248,7 @@ func (s *Service) listTasks(ctx context.Context, f TaskFilter, across bool, wher
 		order = strings.Join(spec.keys, " DESC, ") + " DESC"
 	}
 	query := `SELECT ` + taskFields + `, s.position FROM tasks t JOIN project_statuses s ON s.id = t.status_id
-		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order + ` LIMIT ?`
-	args = append(args, f.Limit+1)
+		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(f.Limit+1)
 	positions := map[int64]int{}
 	items, err := db.Query(ctx, s.db, func(row db.Scanner) (Task, error) {
 		// taskFields plus the column position.
@@ -293,7 +298,21 @@ func (s *Service) ListProjectTasks(ctx context.Context, a actor.Actor, id int64,
 	if err != nil {
 		return TaskPage{}, err
 	}
-	return s.listTasks(ctx, f, false, []string{`s.project_id = ?`}, []any{id}, map[int64]Role{id: role})
+	version, err := s.tasksVersion(ctx, id)
+	if err != nil {
+		return TaskPage{}, err
+	}
+	key := taskListKey{project: id, filter: f}
+	if page, ok := s.lists.get(key, version, role); ok {
+		return page, nil
+	}
+	page, err := s.listTasks(ctx, f, false, []string{`s.project_id = ?`}, []any{id}, map[int64]Role{id: role})
+	if err != nil {
+		return page, err
+	}
+	page.Version = version
+	s.lists.put(key, version, page)
+	return page, nil
 }
 
 // ListMyTasks returns a page of the tasks assigned to f.AssigneeID (0:

@@ -147,3 +147,24 @@ func (s *Server) Localizer(r *http.Request) i18n.Localizer {
 	}
 	return i18n.For("de")
 }
+
+// NotModified sets the ETag header to etag (a quoted entity tag, weak
+// or strong) and reports whether the request's If-None-Match matches it,
+// in which case it has answered 304 Not Modified and the caller writes
+// nothing more. Comparison is weak (RFC 9110 §13.1.2): W/"x" matches "x".
+func NotModified(w http.ResponseWriter, r *http.Request, etag string) bool {
+	w.Header().Set("ETag", etag)
+	inm := r.Header.Get("If-None-Match")
+	if inm == "" || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+		return false
+	}
+	want := strings.TrimPrefix(etag, "W/")
+	for tag := range strings.SplitSeq(inm, ",") {
+		tag = strings.TrimSpace(tag)
+		if tag == "*" || strings.TrimPrefix(tag, "W/") == want {
+			w.WriteHeader(http.StatusNotModified)
+			return true
+		}
+	}
+	return false
+}

@@ -1,8 +1,11 @@
 package projectweb
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -285,7 +288,22 @@ func (h *Handler) apiListProjectTasks(w http.ResponseWriter, r *http.Request) {
 		h.srv.Error(w, r, err)
 		return
 	}
+	if web.NotModified(w, r, taskPageETag(id, page, r)) {
+		return
+	}
 	h.writeTaskPage(w, page)
+}
+
+// taskPageETag is a weak validator of a page of a project's task list:
+// the project's change counter, the reader's role (it shapes the items)
+// and the query that selected the page.
+func taskPageETag(id int64, page project.TaskPage, r *http.Request) string {
+	role := ""
+	if len(page.Items) > 0 {
+		role = string(page.Items[0].Role)
+	}
+	sum := sha256.Sum256(fmt.Appendf(nil, "%d\x00%d\x00%s\x00%s", id, page.Version, role, r.URL.RawQuery))
+	return `W/"` + hex.EncodeToString(sum[:12]) + `"`
 }
 
 func (h *Handler) apiListMyTasks(w http.ResponseWriter, r *http.Request) {
