@@ -14,10 +14,13 @@ const (
 	RoleEmployee  = "employee"
 	RoleITSupport = "it-support"
 	RoleAuditor   = "auditor"
+	// RoleRecords is records management (Registratur): the file plan,
+	// retention classes, legal holds, deletion and archive hand-over.
+	RoleRecords = "records"
 )
 
 // BuiltinRoles lists the built-in roles in display order.
-var BuiltinRoles = []string{RoleAdmin, RoleHR, RoleLead, RoleEmployee, RoleITSupport, RoleAuditor}
+var BuiltinRoles = []string{RoleAdmin, RoleHR, RoleLead, RoleEmployee, RoleITSupport, RoleAuditor, RoleRecords}
 
 // Via says how an actor authenticated.
 type Via string

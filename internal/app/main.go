@@ -24,6 +24,8 @@ import (
 	"ortlos/internal/clock"
 	"ortlos/internal/config"
 	"ortlos/internal/db"
+	"ortlos/internal/document"
+	"ortlos/internal/document/documentweb"
 	"ortlos/internal/identity"
 	"ortlos/internal/identity/identityweb"
 	"ortlos/internal/identity/password"
@@ -57,6 +59,7 @@ type Main struct {
 	Absence  *absence.Service
 	Notify   *notify.Service
 	Project  *project.Service
+	Document *document.Service
 	Server   *web.Server
 	Metrics  *web.Metrics
 
@@ -136,7 +139,7 @@ func (m *Main) Open(ctx context.Context) error {
 		ReferencePeriod:               referencePeriod(cfg),
 	})
 
-	renderer, err := web.NewRenderer(web.Pages(), identityweb.Pages(), auditweb.Pages(), worktimeweb.Pages(), absenceweb.Pages(), notifyweb.Pages(), projectweb.Pages())
+	renderer, err := web.NewRenderer(web.Pages(), identityweb.Pages(), auditweb.Pages(), worktimeweb.Pages(), absenceweb.Pages(), notifyweb.Pages(), projectweb.Pages(), documentweb.Pages())
 	if err != nil {
 		return err
 	}
@@ -169,6 +172,8 @@ func (m *Main) Open(ctx context.Context) error {
 		WithCarryOverExpiry(carryOverExpiry(cfg)).WithTaskFeed(m.Project)
 	absenceweb.Register(m.Server, m.Absence)
 	projectweb.Register(m.Server, m.Project)
+	m.Document = document.NewService(d, m.Clock, m.Blobs).WithLogger(m.Log)
+	documentweb.Register(m.Server, m.Document)
 	auditweb.Register(m.Server, m.Audit, m.Identity)
 	openapi.Register(m.Server)
 	m.http = m.Server.HTTPServer()

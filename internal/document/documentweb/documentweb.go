@@ -1,0 +1,35 @@
+// Package documentweb serves the records store (E-Akte): file plan,
+// folders, documents and versions (core.go), retention, legal holds,
+// deletion and export (retention.go), and their JSON API twins.
+package documentweb
+
+import (
+	"embed"
+	"io/fs"
+
+	"ortlos/internal/document"
+	"ortlos/internal/web"
+)
+
+//go:embed pages/*.html
+var pagesFS embed.FS
+
+// Pages returns the page templates of this module.
+func Pages() fs.FS {
+	sub, _ := fs.Sub(pagesFS, "pages")
+	return sub
+}
+
+// Handler serves the records module.
+type Handler struct {
+	srv *web.Server
+	svc *document.Service
+}
+
+// Register adds the module's routes and navigation entries to srv.
+func Register(srv *web.Server, svc *document.Service) *Handler {
+	h := &Handler{srv: srv, svc: svc}
+	h.registerCore()
+	h.registerRetention()
+	return h
+}
