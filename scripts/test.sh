@@ -14,6 +14,9 @@ command -v oathtool >/dev/null || need+=(oathtool)
 command -v python3 >/dev/null || need+=(python3)
 # A real iCalendar parser from another project checks our .ics output.
 /usr/bin/python3 -c "import icalendar" 2>/dev/null || need+=(python3-icalendar)
+# WebDAV is checked with the litmus suite; virus scanning against a real clamd.
+command -v litmus >/dev/null || need+=(litmus)
+command -v clamd >/dev/null || need+=(clamav-daemon)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "==> installing ${need[*]}"

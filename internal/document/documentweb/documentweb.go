@@ -1,6 +1,7 @@
-// Package documentweb serves the records store (E-Akte): file plan,
-// folders, documents and versions (core.go), retention, legal holds,
-// deletion and export (retention.go), and their JSON API twins.
+// Package documentweb serves the records store (E-Akte): the file plan
+// and folders (folders.go), documents, versions and check-out
+// (documents.go), retention, legal holds, deletion and export
+// (retention.go), and their JSON API twins.
 package documentweb
 
 import (
@@ -29,7 +30,8 @@ type Handler struct {
 // Register adds the module's routes and navigation entries to srv.
 func Register(srv *web.Server, svc *document.Service) *Handler {
 	h := &Handler{srv: srv, svc: svc}
-	h.registerCore()
+	h.registerFolders()
+	h.registerDocuments()
 	h.registerRetention()
 	return h
 }

@@ -1,0 +1,4 @@
+package documentweb
+
+// registerDocuments adds the routes of documents, versions and check-out.
+func (h *Handler) registerDocuments() {}
