@@ -357,6 +357,29 @@ func TestBoardEvents(t *testing.T) {
 			if _, ok := e.data["title"]; ok {
 				t.Error("event carries the title")
 			}
+			// A checklist change shows on the card: task.updated without a
+			// version (the task row did not change).
+			item, err := ts.Project.AddChecklistItem(t.Context(), a, tk.ID, "Unterlagen vollständig")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e := s.next(); e.typ != "task.updated" || e.data["task_id"] != float64(tk.ID) || e.data["version"] != nil {
+				t.Errorf("checklist add: %+v", e)
+			}
+			if _, err := ts.Project.UpdateChecklistItem(t.Context(), a, item.ID, project.ChecklistUpdate{Done: new(true)}); err != nil {
+				t.Fatal(err)
+			}
+			if e := s.next(); e.typ != "task.updated" {
+				t.Errorf("checklist tick: %+v", e)
+			}
+			// An import changes many cards: one reload.
+			csv := "title\nImportiert\n"
+			if _, err := ts.Project.ImportTasks(t.Context(), a, b.project, strings.NewReader(csv)); err != nil {
+				t.Fatal(err)
+			}
+			if e := s.next(); e.typ != "reload" {
+				t.Errorf("import: %+v", e)
+			}
 			// The form move publishes too.
 			res := form(t, c, fmt.Sprintf("%s/projects/%d/board/move", ts.URL, b.project),
 				url.Values{"task_id": {fmt.Sprint(tk.ID)}, "target": {fmt.Sprintf("%d:0", b.doing)}, "version": {fmt.Sprint(tk.Version)}})
@@ -382,6 +405,47 @@ func TestBoardEvents(t *testing.T) {
 			}
 			// The server's shutdown (test cleanup) ends the stream.
 		})
+	}
+}
+
+// One person may hold a bounded number of board streams open; closing one
+// frees its place.
+func TestBoardEventStreamLimit(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t)
+	marta := createUser(t, ts, "marta.member", "Marta Mitglied")
+	b := taskBoard(t, ts, "Bürgerbüro")
+	taskMember(t, ts, b.project, marta.ID, "member")
+	c := loginFull(t, ts, "marta.member", testPassword)
+	var streams []*bdStream
+	for range 10 {
+		streams = append(streams, bdOpenStream(t, ts, c, b.project))
+	}
+	// status opens one more stream and returns its status and Retry-After.
+	status := func() (int, string) {
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/projects/%d/events", ts.URL, b.project), nil)
+		res, err := (&http.Client{Jar: c.Jar, Transport: c.Transport}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		return res.StatusCode, res.Header.Get("Retry-After")
+	}
+	if code, retry := status(); code != http.StatusTooManyRequests || retry == "" {
+		t.Errorf("11th stream: %d, Retry-After %q; want 429 with Retry-After", code, retry)
+	}
+	streams[0].cancel()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if code, _ := status(); code == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a closed stream did not free its place")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

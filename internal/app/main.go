@@ -162,7 +162,7 @@ func (m *Main) Open(ctx context.Context) error {
 	} else {
 		m.Events = project.NewHub()
 	}
-	m.Project = project.NewService(d, m.Clock).WithNotifier(m.Notify).WithEvents(m.Events)
+	m.Project = project.NewService(d, m.Clock).WithLogger(m.Log).WithNotifier(m.Notify).WithEvents(m.Events)
 	// Workload weighs tasks against the worktime capacity; the absence
 	// module's calendar feeds include the task feed (due dates).
 	m.Project = m.Project.WithCapacity(m.Worktime)

@@ -541,6 +541,23 @@ func TestSessionExpiry(t *testing.T) {
 			t.Errorf("session.expire records %+v, want one for expired_idle", recs)
 		}
 	})
+	t.Run("event streams are not activity", func(t *testing.T) {
+		t.Parallel()
+		clk := clock.NewFake(fakeNow)
+		ts := startServer(t, withClock(clk))
+		createUser(t, ts, "erika.mustermann", "Erika Mustermann")
+		c := loginFull(t, ts, "erika.mustermann", testPassword)
+		// An open board reconnects its event stream (EventSource sends
+		// Accept: text/event-stream); that must not keep the session alive.
+		for range 2 {
+			clk.Advance(14 * time.Minute)
+			req := newRequest(t, "GET", ts.URL+"/", nil)
+			req.Header.Set("Accept", "text/event-stream")
+			wantStatus(t, do(t, c, req), http.StatusOK)
+		}
+		clk.Advance(3 * time.Minute) // 31 minutes after the last real request
+		wantRedirect(t, get(t, c, ts.URL+"/"), "/login")
+	})
 	t.Run("absolute", func(t *testing.T) {
 		t.Parallel()
 		clk := clock.NewFake(fakeNow)

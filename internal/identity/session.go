@@ -121,6 +121,18 @@ func scanSession(row interface{ Scan(...any) error }, extra ...any) (Session, er
 // to enrol a second factor), in stage "mfa" it is anonymous (the session
 // only serves CompleteLoginTOTP and CompleteLoginRecovery).
 func (s *Service) AuthenticateSession(ctx context.Context, token, sourceIP string) (Auth, error) {
+	return s.authenticateSession(ctx, token, sourceIP, true)
+}
+
+// AuthenticateSessionPassive is AuthenticateSession for requests the
+// browser makes on its own (event streams reconnecting): it checks the
+// session the same way but does not count the request as activity, so an
+// open board tab does not keep an abandoned session from going idle.
+func (s *Service) AuthenticateSessionPassive(ctx context.Context, token, sourceIP string) (Auth, error) {
+	return s.authenticateSession(ctx, token, sourceIP, false)
+}
+
+func (s *Service) authenticateSession(ctx context.Context, token, sourceIP string, touch bool) (Auth, error) {
 	if token == "" {
 		return Auth{}, errSessionInvalid
 	}
@@ -161,7 +173,7 @@ func (s *Service) AuthenticateSession(ctx context.Context, token, sourceIP strin
 		}
 		return Auth{}, errSessionInvalid
 	}
-	if now.Sub(sess.LastSeenAt) >= touchInterval {
+	if touch && now.Sub(sess.LastSeenAt) >= touchInterval {
 		if _, err := s.db.ExecContext(ctx, "UPDATE sessions SET last_seen_at = ? WHERE id = ?", db.T(now), sess.ID); err != nil {
 			return Auth{}, fmt.Errorf("identity: touch session: %w", err)
 		}

@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"ortlos/internal/actor"
@@ -91,11 +92,21 @@ type Service struct {
 	// lists keeps recent pages of project task lists (task_list_cache.go);
 	// shared by the copies the With methods make.
 	lists *taskListCache
+	// log receives what a caller cannot act on (a failed clean-up after
+	// commit); slog.Default unless WithLogger.
+	log *slog.Logger
 }
 
 // NewService returns a project service.
 func NewService(d *db.DB, c clock.Clock) *Service {
-	return &Service{db: d, clock: c, lists: newTaskListCache(taskListCacheMax)}
+	return &Service{db: d, clock: c, lists: newTaskListCache(taskListCacheMax), log: slog.Default()}
+}
+
+// WithLogger returns a copy of s that logs through l.
+func (s *Service) WithLogger(l *slog.Logger) *Service {
+	c := *s
+	c.log = l
+	return &c
 }
 
 // WithNotifier returns a copy of s that notifies assignees, mentioned
@@ -266,3 +277,7 @@ func (s *Service) visible(ctx context.Context, q db.Querier, a actor.Actor) (map
 	}
 	return out, nil
 }
+
+// Now returns the service clock's time (pages compute "today" and
+// "overdue" with it, so tests with a fake clock see the same day).
+func (s *Service) Now() time.Time { return s.clock.Now() }

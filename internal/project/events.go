@@ -31,6 +31,9 @@ const (
 	EventTaskUpdated = "task.updated"
 	EventTaskMoved   = "task.moved"
 	EventTaskDeleted = "task.deleted"
+	// EventReload tells boards to fetch the whole board again: many cards
+	// changed at once (a CSV import).
+	EventReload = "reload"
 )
 
 // Event is a change of a task on a project's board.
@@ -40,7 +43,8 @@ type Event struct {
 	TaskID    int64  `json:"task_id"`
 	// StatusID, Rank and Version are the task's column, rank and version
 	// after the change (task.deleted: the column it was in, no rank or
-	// version).
+	// version). A task.updated without version reports a change beside the
+	// task row that the card shows (its checklist).
 	StatusID int64  `json:"status_id,omitempty"`
 	Rank     string `json:"rank,omitempty"`
 	Version  int    `json:"version,omitempty"`

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -768,7 +767,7 @@ func (s *Service) DeleteTask(ctx context.Context, a actor.Actor, id int64) error
 		if err := s.collectBlob(ctx, sha); err != nil {
 			// The task is gone; an uncollected blob is an orphan that
 			// `ortlos doctor` reports.
-			slog.Default().Warn("project: collect attachment content", "task", id, "err", err)
+			s.log.WarnContext(ctx, "project: collect attachment content", "task", id, "err", err)
 		}
 	}
 	return nil

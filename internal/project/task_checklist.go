@@ -75,11 +75,13 @@ func (s *Service) AddChecklistItem(ctx context.Context, a actor.Actor, taskID in
 		return ChecklistItem{}, err
 	}
 	var c ChecklistItem
+	var projectID int64
 	err = s.write(ctx, a, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
 		t, err := s.taskFor(ctx, tx, a, taskID, RoleMember)
 		if err != nil {
 			return nil, err
 		}
+		projectID = t.ProjectID
 		var n, last int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(position), 0) FROM task_checklist WHERE task_id = ?`, taskID).Scan(&n, &last); err != nil {
 			return nil, fmt.Errorf("project: checklist: %w", err)
@@ -95,7 +97,16 @@ func (s *Service) AddChecklistItem(ctx context.Context, a actor.Actor, taskID in
 		return []audit.Event{{Action: "task.checklist_add", ObjectType: "task", ObjectID: strconv.FormatInt(taskID, 10),
 			Detail: map[string]any{"project_id": t.ProjectID, "item_id": c.ID}}}, nil
 	})
+	if err == nil {
+		s.publishChecklist(ctx, projectID, taskID)
+	}
 	return c, err
+}
+
+// publishChecklist tells boards that the checklist count of a card
+// changed.
+func (s *Service) publishChecklist(ctx context.Context, projectID, taskID int64) {
+	s.publish(ctx, Event{Type: EventTaskUpdated, ProjectID: projectID, TaskID: taskID})
 }
 
 // UpdateChecklistItem ticks, unticks or renames item id.
@@ -108,12 +119,14 @@ func (s *Service) UpdateChecklistItem(ctx context.Context, a actor.Actor, id int
 		u.Text = &text
 	}
 	var c ChecklistItem
+	var projectID int64
 	err := s.write(ctx, a, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
 		var t Task
 		var err error
 		if c, t, err = s.checklistItemFor(ctx, tx, a, id, RoleMember); err != nil {
 			return nil, err
 		}
+		projectID = t.ProjectID
 		if u.Text != nil {
 			c.Text = *u.Text
 		}
@@ -126,22 +139,31 @@ func (s *Service) UpdateChecklistItem(ctx context.Context, a actor.Actor, id int
 		return []audit.Event{{Action: "task.checklist_update", ObjectType: "task", ObjectID: strconv.FormatInt(c.TaskID, 10),
 			Detail: map[string]any{"project_id": t.ProjectID, "item_id": id, "done": c.Done}}}, nil
 	})
+	if err == nil {
+		s.publishChecklist(ctx, projectID, c.TaskID)
+	}
 	return c, err
 }
 
 // DeleteChecklistItem removes item id.
 func (s *Service) DeleteChecklistItem(ctx context.Context, a actor.Actor, id int64) error {
-	return s.write(ctx, a, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
+	var projectID, taskID int64
+	err := s.write(ctx, a, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {
 		c, t, err := s.checklistItemFor(ctx, tx, a, id, RoleMember)
 		if err != nil {
 			return nil, err
 		}
+		projectID, taskID = t.ProjectID, c.TaskID
 		if _, err := tx.ExecContext(ctx, `DELETE FROM task_checklist WHERE id = ?`, id); err != nil {
 			return nil, fmt.Errorf("project: delete checklist item: %w", err)
 		}
 		return []audit.Event{{Action: "task.checklist_delete", ObjectType: "task", ObjectID: strconv.FormatInt(c.TaskID, 10),
 			Detail: map[string]any{"project_id": t.ProjectID, "item_id": id}}}, nil
 	})
+	if err == nil {
+		s.publishChecklist(ctx, projectID, taskID)
+	}
+	return err
 }
 
 // ReorderChecklist puts the items of task taskID in the order of ids,

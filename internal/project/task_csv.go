@@ -397,6 +397,9 @@ func (s *Service) ImportTasks(ctx context.Context, a actor.Actor, id int64, r io
 	if err != nil {
 		return TaskImportResult{}, err
 	}
+	if res.Created+res.Updated > 0 {
+		s.publish(ctx, Event{Type: EventReload, ProjectID: id})
+	}
 	return res, nil
 }
 

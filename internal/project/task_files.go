@@ -20,6 +20,7 @@ import (
 	"ortlos/internal/apperr"
 	"ortlos/internal/audit"
 	"ortlos/internal/blob"
+	"ortlos/internal/blobref"
 	"ortlos/internal/db"
 )
 
@@ -284,24 +285,6 @@ func (s *Service) ListTaskFiles(ctx context.Context, a actor.Actor, taskID int64
 	return fs, nil
 }
 
-// taskFileLock serialises, on PostgreSQL, the transactions that add or
-// remove references to the blob sha (SQLite serialises all writers): a
-// blob is deleted only while no upload of the same content can commit a
-// new reference.
-func taskFileLock(ctx context.Context, tx *db.Tx, sha string) error {
-	if tx.Dialect() != db.Postgres {
-		return nil
-	}
-	key, err := strconv.ParseUint(sha[:16], 16, 64)
-	if err != nil {
-		return fmt.Errorf("project: file lock: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(key)); err != nil {
-		return fmt.Errorf("project: file lock: %w", err)
-	}
-	return nil
-}
-
 // AddTaskFile attaches the content of r to task taskID under name (made
 // safe with SafeFileName) and returns the new attachment. declared is the
 // MIME type the client sent ("" when none); the stored type is decided by
@@ -346,7 +329,7 @@ func (s *Service) AddTaskFile(ctx context.Context, a actor.Actor, taskID int64, 
 		if n >= maxTaskFiles {
 			return nil, errTaskFilesFull
 		}
-		if err := taskFileLock(ctx, tx, info.SHA256); err != nil {
+		if err := blobref.Lock(ctx, tx, info.SHA256); err != nil {
 			return nil, err
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO task_files (task_id, sha256, name, mime_type, size, created_at, created_by)
@@ -435,30 +418,15 @@ func (s *Service) DeleteTaskFile(ctx context.Context, a actor.Actor, id int64) (
 	}
 	// The record is gone; a blob that cannot be deleted now stays as an
 	// orphan, which ortlos doctor reports.
-	_ = s.collectBlob(ctx, f.SHA256)
+	if err := s.collectBlob(ctx, f.SHA256); err != nil {
+		s.log.WarnContext(ctx, "project: collect attachment content", "file", id, "err", err)
+	}
 	return f, nil
 }
 
-// collectBlob deletes blob sha when no attachment refers to it, under the
-// lock that uploads of the same content take (taskFileLock).
+// collectBlob deletes blob sha when no record refers to it any more (an
+// attachment or a document version: internal/blobref), under the lock that
+// uploads of the same content take.
 func (s *Service) collectBlob(ctx context.Context, sha string) error {
-	if s.blobs == nil || !blob.ValidHash(sha) {
-		return nil
-	}
-	return s.db.InTx(ctx, func(tx *db.Tx) error {
-		if err := taskFileLock(ctx, tx, sha); err != nil {
-			return err
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM task_files WHERE sha256 = ?`, sha).Scan(&n); err != nil {
-			return fmt.Errorf("project: blob references: %w", err)
-		}
-		if n > 0 {
-			return nil
-		}
-		if err := s.blobs.Delete(ctx, sha); err != nil && apperr.KindOf(err) != apperr.NotFound {
-			return err
-		}
-		return nil
-	})
+	return blobref.Collect(ctx, s.db, s.blobs, sha)
 }

@@ -188,7 +188,12 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		if tok := s.SessionToken(r); tok != "" {
-			a, err := s.ident.AuthenticateSession(r.Context(), tok, ip)
+			authenticate := s.ident.AuthenticateSession
+			if r.Header.Get("Accept") == "text/event-stream" {
+				// EventSource reconnects by itself: not the person's activity.
+				authenticate = s.ident.AuthenticateSessionPassive
+			}
+			a, err := authenticate(r.Context(), tok, ip)
 			switch {
 			case err == nil:
 				r = r.WithContext(withAuth(r.Context(), &a))

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -131,9 +130,8 @@ func initials(name string) string {
 }
 
 // boardView builds the board page's lanes and cards.
-func boardView(l i18n.Localizer, loc *time.Location, b project.Board, projectID int64) []boardLane {
+func boardView(l i18n.Localizer, today civil.Date, b project.Board, projectID int64) []boardLane {
 	txt := newBoardText(l)
-	today := civil.In(time.Now(), loc)
 	canEdit := b.Role.AtLeast(project.RoleMember)
 	small := b.Cards <= boardInlineMax
 	priorities := map[string]string{}
@@ -271,7 +269,7 @@ func (h *Handler) renderBoard(w http.ResponseWriter, r *http.Request, status int
 		page.SetError(formErr)
 	}
 	v := boardPage{Page: page, Project: p, Crumbs: append(crumbs, crumb{Name: p.Name, URL: fmt.Sprintf("/projects/%d", p.ID)}),
-		Lanes: boardView(page.L, page.Loc, b, p.ID), Cards: b.Cards, CanEdit: b.Role.AtLeast(project.RoleMember),
+		Lanes: boardView(page.L, civil.In(h.svc.Now(), page.Loc), b, p.ID), Cards: b.Cards, CanEdit: b.Role.AtLeast(project.RoleMember),
 		ProjectURL: fmt.Sprintf("/projects/%d", p.ID), BoardURL: fmt.Sprintf("/projects/%d/board", p.ID),
 		EventsURL: fmt.Sprintf("/projects/%d/events", p.ID), CreateURL: fmt.Sprintf("/projects/%d/board/tasks", p.ID), Stale: stale}
 	for i := range v.Lanes {
@@ -378,7 +376,7 @@ func (h *Handler) boardCardOf(r *http.Request) (project.Board, boardCard, error)
 		return b, boardCard{}, err
 	}
 	l := h.srv.Localizer(r)
-	for _, ln := range boardView(l, h.srv.Options().Location, b, id) {
+	for _, ln := range boardView(l, civil.In(h.svc.Now(), h.srv.Options().Location), b, id) {
 		for _, c := range ln.Cards {
 			if c.ID == taskID {
 				return b, c, nil

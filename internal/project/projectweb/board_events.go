@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
+	"ortlos/internal/apperr"
 	"ortlos/internal/web"
 )
 
@@ -24,7 +26,40 @@ const (
 	boardWriteWait = 30 * time.Second
 	// boardRetryMillis is the reconnection delay the browser is told.
 	boardRetryMillis = 3000
+	// boardStreamsPerUser bounds the open streams of one person on this
+	// instance (one per open board tab); more answer 429.
+	boardStreamsPerUser = 10
 )
+
+var errTooManyStreams = apperr.New(apperr.RateLimited, "too_many_streams", "too many open board streams; close some board tabs")
+
+// streamCounter counts open streams per user.
+type streamCounter struct {
+	mu sync.Mutex
+	n  map[int64]int
+}
+
+// acquire counts a stream of user id unless the user already has max.
+func (c *streamCounter) acquire(id int64, max int) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = map[int64]int{}
+	}
+	if c.n[id] >= max {
+		return false
+	}
+	c.n[id]++
+	return true
+}
+
+func (c *streamCounter) release(id int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n[id]--; c.n[id] <= 0 {
+		delete(c.n, id)
+	}
+}
 
 // boardEvents streams the task events of project {id} as text/event-stream
 // to a reader of the project: event types task.created, task.updated,
@@ -43,6 +78,11 @@ func (h *Handler) boardEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer sub.Close()
+	if !h.streams.acquire(a.UserID, boardStreamsPerUser) {
+		h.srv.Error(w, r, errTooManyStreams)
+		return
+	}
+	defer h.streams.release(a.UserID)
 	rc := http.NewResponseController(w)
 	hd := w.Header()
 	hd.Set("Content-Type", "text/event-stream; charset=utf-8")

@@ -24,6 +24,8 @@ func Pages() fs.FS {
 type Handler struct {
 	srv *web.Server
 	svc *project.Service
+	// streams counts the open board event streams per person.
+	streams streamCounter
 }
 
 // Register adds the module's routes and navigation entries to srv.

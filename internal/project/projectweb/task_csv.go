@@ -62,7 +62,7 @@ func (h *Handler) exportTasksCSV(w http.ResponseWriter, r *http.Request) {
 			strconv.Itoa(t.Version),
 		})
 	}
-	web.WriteCSV(w, fmt.Sprintf("aufgaben_projekt_%d_%s.csv", id, time.Now().In(loc).Format("2006-01-02")), project.TaskCSVColumns, rows)
+	web.WriteCSV(w, fmt.Sprintf("aufgaben_projekt_%d_%s.csv", id, h.svc.Now().In(loc).Format("2006-01-02")), project.TaskCSVColumns, rows)
 }
 
 // importFile returns the CSV of an import request: the form field "file"

@@ -75,7 +75,7 @@ func (h *Handler) uiMyTasks(w http.ResponseWriter, r *http.Request) {
 		h.srv.Error(w, r, err)
 		return
 	}
-	today := civil.In(time.Now(), p.Loc)
+	today := civil.In(h.svc.Now(), p.Loc)
 	view := myTasksPage{Page: p, More: page.NextCursor != ""}
 	for _, t := range page.Items {
 		row := taskRow{ID: t.ID, Title: t.Title, Project: t.ProjectName, Status: t.StatusName,

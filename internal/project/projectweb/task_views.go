@@ -161,7 +161,7 @@ func (h *Handler) uiTaskList(w http.ResponseWriter, r *http.Request) {
 		h.srv.Render(w, r, status, "task_list.html", v)
 		return
 	}
-	today := civil.In(time.Now(), v.Loc)
+	today := civil.In(h.svc.Now(), v.Loc)
 	for _, t := range page.Items {
 		row := taskListRow{ID: t.ID, Title: t.Title, Status: t.StatusName, Done: t.Done, Priority: v.L.T("task.priority." + t.Priority),
 			Due: taskDateText(v.Page, t.DueDate), Estimate: taskHours(v.Page, t.EstimateMinutes), Milestone: msTitle[t.MilestoneID]}
@@ -268,7 +268,7 @@ func (h *Handler) uiProjectCalendar(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, a := r.Context(), web.Actor(r)
 	v := calendarPage{Page: h.srv.NewPage(r, ""), Project: p, Crumbs: crumbs, Links: linksOf(p.ID)}
-	today := civil.In(time.Now(), v.Loc)
+	today := civil.In(h.svc.Now(), v.Loc)
 	year, month := today.Year, today.Month
 	if s := r.URL.Query().Get("month"); s != "" {
 		t, err := time.Parse("2006-01", s)

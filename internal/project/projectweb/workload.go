@@ -61,7 +61,7 @@ func workloadQueryOf(r *http.Request) (project.WorkloadQuery, error) {
 func (h *Handler) workloadWeekOf(r *http.Request) (project.WorkloadWeek, error) {
 	s := r.URL.Query().Get("week")
 	if s == "" {
-		return project.WeekOf(civil.In(time.Now(), h.srv.Options().Location)), nil
+		return project.WeekOf(civil.In(h.svc.Now(), h.srv.Options().Location)), nil
 	}
 	return project.ParseWeek(s)
 }
