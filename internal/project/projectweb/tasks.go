@@ -1,6 +1,7 @@
 package projectweb
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"ortlos/internal/actor"
 	"ortlos/internal/apperr"
 	"ortlos/internal/civil"
 	"ortlos/internal/markdown"
@@ -368,12 +370,10 @@ func (h *Handler) apiGetTask(w http.ResponseWriter, r *http.Request) {
 		h.srv.Error(w, r, err)
 		return
 	}
-	t, err := h.svc.GetTask(r.Context(), web.Actor(r), id)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, newTaskJSON(t, true))
+	h.answer(w, r, http.StatusOK, func() (any, error) {
+		t, err := h.svc.GetTask(r.Context(), web.Actor(r), id)
+		return newTaskJSON(t, true), err
+	})
 }
 
 type taskUpdateJSON struct {
@@ -554,138 +554,64 @@ type taskCommentBodyJSON struct {
 }
 
 func (h *Handler) apiCreateTaskComment(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	var req taskCommentBodyJSON
-	if err := web.DecodeJSON(r, &req); err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	c, err := h.svc.AddTaskComment(r.Context(), web.Actor(r), id, req.Body)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, newTaskCommentJSON(c))
+	apiWithBody(h, w, r, http.StatusCreated, func(ctx context.Context, a actor.Actor, id int64, req taskCommentBodyJSON) (taskCommentJSON, error) {
+		c, err := h.svc.AddTaskComment(ctx, a, id, req.Body)
+		return newTaskCommentJSON(c), err
+	})
 }
 
 func (h *Handler) apiUpdateTaskComment(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	var req taskCommentBodyJSON
-	if err := web.DecodeJSON(r, &req); err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	c, err := h.svc.EditTaskComment(r.Context(), web.Actor(r), id, req.Body)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, newTaskCommentJSON(c))
+	apiWithBody(h, w, r, http.StatusOK, func(ctx context.Context, a actor.Actor, id int64, req taskCommentBodyJSON) (taskCommentJSON, error) {
+		c, err := h.svc.EditTaskComment(ctx, a, id, req.Body)
+		return newTaskCommentJSON(c), err
+	})
 }
 
 func (h *Handler) apiDeleteTaskComment(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	if err := h.svc.DeleteTaskComment(r.Context(), web.Actor(r), id); err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	h.apiNoContent(w, r, h.svc.DeleteTaskComment)
 }
 
 func (h *Handler) apiAddChecklistItem(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	var req struct {
+	type body struct {
 		Text string `json:"text"`
 	}
-	if err := web.DecodeJSON(r, &req); err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	c, err := h.svc.AddChecklistItem(r.Context(), web.Actor(r), id, req.Text)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusCreated, newTaskChecklistJSON(c))
+	apiWithBody(h, w, r, http.StatusCreated, func(ctx context.Context, a actor.Actor, id int64, req body) (taskChecklistJSON, error) {
+		c, err := h.svc.AddChecklistItem(ctx, a, id, req.Text)
+		return newTaskChecklistJSON(c), err
+	})
 }
 
 func (h *Handler) apiReorderChecklist(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	var req struct {
+	type body struct {
 		IDs []int64 `json:"ids"`
 	}
-	if err := web.DecodeJSON(r, &req); err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	items, err := h.svc.ReorderChecklist(r.Context(), web.Actor(r), id, req.IDs)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	out := struct {
+	type list struct {
 		Items      []taskChecklistJSON `json:"items"`
 		NextCursor *string             `json:"next_cursor"`
-	}{Items: make([]taskChecklistJSON, 0, len(items))}
-	for _, c := range items {
-		out.Items = append(out.Items, newTaskChecklistJSON(c))
 	}
-	web.JSON(w, http.StatusOK, out)
+	apiWithBody(h, w, r, http.StatusOK, func(ctx context.Context, a actor.Actor, id int64, req body) (list, error) {
+		items, err := h.svc.ReorderChecklist(ctx, a, id, req.IDs)
+		out := list{Items: make([]taskChecklistJSON, 0, len(items))}
+		for _, c := range items {
+			out.Items = append(out.Items, newTaskChecklistJSON(c))
+		}
+		return out, err
+	})
 }
 
 func (h *Handler) apiUpdateChecklistItem(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	var req struct {
+	type body struct {
 		Text *string `json:"text"`
 		Done *bool   `json:"done"`
 	}
-	if err := web.DecodeJSON(r, &req); err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	c, err := h.svc.UpdateChecklistItem(r.Context(), web.Actor(r), id, project.ChecklistUpdate{Text: req.Text, Done: req.Done})
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, newTaskChecklistJSON(c))
+	apiWithBody(h, w, r, http.StatusOK, func(ctx context.Context, a actor.Actor, id int64, req body) (taskChecklistJSON, error) {
+		c, err := h.svc.UpdateChecklistItem(ctx, a, id, project.ChecklistUpdate{Text: req.Text, Done: req.Done})
+		return newTaskChecklistJSON(c), err
+	})
 }
 
 func (h *Handler) apiDeleteChecklistItem(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	if err := h.svc.DeleteChecklistItem(r.Context(), web.Actor(r), id); err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	h.apiNoContent(w, r, h.svc.DeleteChecklistItem)
 }
 
 func (h *Handler) apiAddTaskDependency(w http.ResponseWriter, r *http.Request) {
@@ -727,25 +653,50 @@ func (h *Handler) apiRemoveTaskDependency(w http.ResponseWriter, r *http.Request
 }
 
 func (h *Handler) apiWatchTask(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	if err := h.svc.WatchTask(r.Context(), web.Actor(r), id); err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	h.apiNoContent(w, r, h.svc.WatchTask)
 }
 
 func (h *Handler) apiUnwatchTask(w http.ResponseWriter, r *http.Request) {
+	h.apiNoContent(w, r, h.svc.UnwatchTask)
+}
+
+// The JSON operations on one resource {id} share one shape: read the id,
+// decode the body, call the service, answer with the result or the error.
+
+// answer writes the result of fn with status, or its error.
+func (h *Handler) answer(w http.ResponseWriter, r *http.Request, status int, fn func() (any, error)) {
+	out, err := fn()
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	web.JSON(w, status, out)
+}
+
+// apiWithBody decodes the JSON body of a request on resource {id} into
+// In, calls fn and answers its result with status.
+func apiWithBody[In, Out any](h *Handler, w http.ResponseWriter, r *http.Request, status int, fn func(context.Context, actor.Actor, int64, In) (Out, error)) {
 	id, err := web.PathID(r)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return
 	}
-	if err := h.svc.UnwatchTask(r.Context(), web.Actor(r), id); err != nil {
+	var req In
+	if err := web.DecodeJSON(r, &req); err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	h.answer(w, r, status, func() (any, error) { return fn(r.Context(), web.Actor(r), id, req) })
+}
+
+// apiNoContent calls fn for resource {id} and answers 204.
+func (h *Handler) apiNoContent(w http.ResponseWriter, r *http.Request, fn func(context.Context, actor.Actor, int64) error) {
+	id, err := web.PathID(r)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	if err := fn(r.Context(), web.Actor(r), id); err != nil {
 		h.srv.Error(w, r, err)
 		return
 	}
