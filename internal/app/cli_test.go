@@ -393,8 +393,8 @@ func TestCLIDemo(t *testing.T) {
 			rows = append(rows, f)
 		}
 	}
-	if len(rows) != 15 {
-		t.Fatalf("demo lists %d users, want 15:\n%s", len(rows), out)
+	if len(rows) != 17 {
+		t.Fatalf("demo lists %d users, want 17:\n%s", len(rows), out)
 	}
 	roles := map[string]bool{}
 	for _, r := range rows {

@@ -47,6 +47,8 @@ var (
 		{"sabine.hoffmann", "Sabine Hoffmann", "amt10", "", "NW", []string{actor.RoleHR, actor.RoleLead, actor.RoleEmployee}},
 		{"anna.schmidt", "Anna Schmidt", "amt10", "sabine.hoffmann", "NW", []string{actor.RoleHR, actor.RoleEmployee}},
 		{"petra.lange", "Dr. Petra Lange", "rpa", "", "NW", []string{actor.RoleAuditor}},
+		{"claudia.braun", "Claudia Braun", "amt10", "sabine.hoffmann", "NW", []string{actor.RoleRecords, actor.RoleEmployee}},
+		{"uwe.hartmann", "Uwe Hartmann", "amt10", "sabine.hoffmann", "NW", []string{actor.RoleRecords, actor.RoleEmployee}},
 		{"martina.schulz", "Martina Schulz", "amt32", "", "NW", []string{actor.RoleLead, actor.RoleEmployee}},
 		{"lukas.becker", "Lukas Becker", "amt32", "martina.schulz", "NW", []string{actor.RoleEmployee}},
 		{"aylin.yilmaz", "Aylin Yılmaz", "amt32", "martina.schulz", "NW", []string{actor.RoleEmployee}},
