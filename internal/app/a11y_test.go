@@ -19,7 +19,7 @@ import (
 	"ortlos/internal/identity"
 )
 
-var rawKey = regexp.MustCompile(`^(err|flash|nav|layout|login|home|user|admin|profile|audit|enrol|codes|setup|role|org|worktime|work_models|finding|flexitime|team|report|timesheet|corrections|absence)\.[a-z0-9_.]+$`)
+var rawKey = regexp.MustCompile(`^(err|flash|nav|layout|login|home|user|admin|profile|audit|enrol|codes|setup|role|org|worktime|work_models|finding|flexitime|team|report|timesheet|corrections|absence|project|task|board|workload|documents|folder|doctype|document|version|checkout|retention|hold|deletion|export|search)\.[a-z0-9_.]+$`)
 
 func checkAccessible(t *testing.T, page string, doc *html.Node, lang string) {
 	t.Helper()

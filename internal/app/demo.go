@@ -116,6 +116,9 @@ func seedDemo(ctx context.Context, m *Main) (demoLogins, error) {
 	if err := seedDemoProjects(ctx, m, ids); err != nil {
 		return demoLogins{}, err
 	}
+	if err := seedDemoDocuments(ctx, m, units, ids); err != nil {
+		return demoLogins{}, err
+	}
 	if err := os.WriteFile(file, []byte(pw+"\n"), 0o600); err != nil {
 		return demoLogins{}, fmt.Errorf("demo: write %s: %w", file, err)
 	}

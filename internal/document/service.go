@@ -29,6 +29,9 @@ type Service struct {
 	// blobs holds the contents of document versions.
 	blobs blob.Store
 	log   *slog.Logger
+	// maxBytes bounds the content of one document version (0:
+	// DefaultMaxBytes; versions.go).
+	maxBytes int64
 }
 
 // NewService returns a records store keeping contents in blobs.
