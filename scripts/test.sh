@@ -28,6 +28,23 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
+# The S3 blob store is tested against versitygw, a real S3 server on a plain
+# folder (not in Debian): built once from the Go module proxy into a cache
+# folder, where internal/blob/s3test also finds it.
+if [ -z "${ORTLOS_VERSITYGW:-}" ]; then
+  if command -v versitygw >/dev/null; then
+    ORTLOS_VERSITYGW=$(command -v versitygw)
+  else
+    tools="${XDG_CACHE_HOME:-$HOME/.cache}/ortlos/tools/bin"
+    if [ ! -x "$tools/versitygw" ]; then
+      echo "==> installing versitygw v1.8.0 into $tools (S3 server for the blob store tests; a few minutes, once)"
+      GOBIN="$tools" GOFLAGS=-buildvcs=false go install github.com/versity/versitygw/cmd/versitygw@v1.8.0
+    fi
+    ORTLOS_VERSITYGW="$tools/versitygw"
+  fi
+  export ORTLOS_VERSITYGW
+fi
+
 echo "==> gofmt"
 files=$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')
 unformatted=$(gofmt -l $files)
@@ -41,6 +58,7 @@ echo "==> go vet"
 go vet ./...
 
 echo "==> go test -race"
-# Fail instead of skip when PostgreSQL, Chromium or oathtool are missing.
+# Fail instead of skip when PostgreSQL, Chromium, oathtool or versitygw are
+# missing.
 export ORTLOS_TEST_REQUIRE_POSTGRES=1 ORTLOS_TEST_REQUIRE_TOOLS=1
 go test -race -count=1 -timeout 20m "$@" ./...

@@ -37,6 +37,8 @@ Commands:
   audit verify|export   check the audit trail's hash chain, export it as JSON Lines
   doctor                check the installation: database, migrations, audit trail,
                         task order, blob store (exit code 1 when a check fails)
+  documents verify      re-hash every stored file and check the records' references
+                        (exit code 1 on missing or altered content)
   holidays              list the public holidays of a Bundesland and year
   worktime check        check clock intervals against the Arbeitszeitgesetz
   absence entitlement   compute a leave entitlement (BUrlG, contract) with its steps
@@ -72,6 +74,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = cmdAudit(ctx, rest, env)
 	case "doctor":
 		err = cmdDoctor(ctx, rest, env)
+	case "documents":
+		err = cmdDocuments(ctx, rest, env)
 	case "holidays":
 		err = cmdHolidays(rest, env)
 	case "worktime":

@@ -16,6 +16,7 @@ import (
 
 	"ortlos/internal/audit"
 	"ortlos/internal/blob"
+	"ortlos/internal/blobref"
 	"ortlos/internal/config"
 	"ortlos/internal/db"
 	"ortlos/internal/project/rank"
@@ -67,11 +68,14 @@ func doctorChecks() []doctorCheck {
 }
 
 // blobReferences are the queries that return every (sha256, size) a record
-// refers to in the blob store; a module that stores blobs adds its query.
+// refers to in the blob store: one per column of blobref.References (task
+// attachments, document versions), each table with a size column.
 func blobReferences() []string {
-	return []string{
-		"SELECT sha256, size FROM task_files",
+	var qs []string
+	for _, r := range blobref.References {
+		qs = append(qs, "SELECT "+r.Column+", size FROM "+r.Table)
 	}
+	return qs
 }
 
 // doctorEnv is what the checks look at.
@@ -334,6 +338,22 @@ func checkBlobs(ctx context.Context, e *doctorEnv) (string, string) {
 
 	store := e.blobs
 	var notes []string
+	if store == nil && e.cfg.BlobS3() {
+		s3, err := newS3Store(e.cfg)
+		if err != nil {
+			return doctorFail, err.Error()
+		}
+		if err := s3.Check(ctx); err != nil {
+			return doctorFail, fmt.Sprintf("object storage not reachable, %d files are referenced: %v", len(refs), err)
+		}
+		if n, err := staleUploads(ctx, s3); err != nil {
+			return doctorFail, err.Error()
+		} else if n > 0 {
+			bucket, prefix := s3.Bucket()
+			notes = append(notes, fmt.Sprintf("%d unfinished uploads older than %s in bucket %s under %stmp/ or pending (left by a crash; safe to delete, or let a lifecycle rule do it)", n, staleTempAge, bucket, prefix))
+		}
+		store = s3
+	}
 	if store == nil {
 		if _, err := os.Stat(e.cfg.BlobDir); errors.Is(err, fs.ErrNotExist) {
 			if len(refs) == 0 {
@@ -405,6 +425,21 @@ func staleTempFiles(l *blob.Local) (int, error) {
 	for _, name := range names {
 		fi, err := os.Stat(filepath.Join(l.Dir(), "tmp", name))
 		if err == nil && time.Since(fi.ModTime()) > staleTempAge {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// staleUploads counts the unfinished uploads of s older than staleTempAge.
+func staleUploads(ctx context.Context, s *blob.S3) (int, error) {
+	u, err := s.Unfinished(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, x := range u {
+		if time.Since(x.Started) > staleTempAge {
 			n++
 		}
 	}

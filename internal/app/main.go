@@ -91,7 +91,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.DB = d
 	if m.Blobs == nil {
 		// Tests may inject another store.
-		if m.Blobs, err = blob.NewLocal(cfg.BlobDir); err != nil {
+		if m.Blobs, err = openBlobs(ctx, cfg); err != nil {
 			return err
 		}
 	}
@@ -191,6 +191,39 @@ func openDB(ctx context.Context, cfg config.Config) (*db.DB, error) {
 		}
 	}
 	return db.Open(ctx, cfg.DatabaseURL, db.Options{})
+}
+
+// openBlobs opens the configured blob store: S3-compatible object storage
+// when ORTLOS_BLOB_S3_ENDPOINT is set (its bucket must answer), else the
+// local folder ORTLOS_BLOB_DIR, created when missing.
+func openBlobs(ctx context.Context, cfg config.Config) (blob.Store, error) {
+	if !cfg.BlobS3() {
+		return blob.NewLocal(cfg.BlobDir)
+	}
+	s, err := newS3Store(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := s.Check(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// newS3Store returns the object storage of cfg without contacting it.
+func newS3Store(cfg config.Config) (*blob.S3, error) {
+	return blob.NewS3(blob.S3Options{
+		Endpoint:  cfg.BlobS3Endpoint,
+		Bucket:    cfg.BlobS3Bucket,
+		Region:    cfg.BlobS3Region,
+		Prefix:    cfg.BlobS3Prefix,
+		AccessKey: cfg.BlobS3AccessKey,
+		SecretKey: cfg.BlobS3SecretKey,
+		Insecure:  !cfg.BlobS3TLS,
+		PartSize:  cfg.BlobS3PartBytes,
+	})
 }
 
 // ready answers 200 when the database answers and its schema is current.

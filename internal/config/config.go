@@ -46,6 +46,17 @@ type Config struct {
 	SecretKeyFile string // file with the key that encrypts TOTP secrets
 	BlobDir       string // folder of the local blob store (file contents by SHA-256)
 
+	// S3-compatible object storage for the blobs instead of BlobDir; used
+	// when BlobS3Endpoint is set (see docs/blobs.md).
+	BlobS3Endpoint  string // host or host:port, without scheme
+	BlobS3Bucket    string
+	BlobS3Region    string // empty: asked from the server
+	BlobS3Prefix    string // key prefix, e.g. ortlos/blobs; may be empty
+	BlobS3AccessKey string
+	BlobS3SecretKey string // secret
+	BlobS3TLS       bool   // HTTPS (default); plain HTTP only to a loopback address
+	BlobS3PartBytes int64  // part size of multipart uploads
+
 	SetupLinkTTL            time.Duration // validity of account set-up links
 	MaxBodyBytes            int64         // limit on request bodies
 	ShutdownTimeout         time.Duration // grace period for in-flight requests on shutdown
@@ -131,6 +142,9 @@ func base() Config {
 
 		SMTPPort: 587,
 		SMTPTLS:  "starttls",
+
+		BlobS3TLS:       true,
+		BlobS3PartBytes: 8 << 20,
 	}
 }
 
@@ -328,6 +342,7 @@ func (c Config) validate() []error {
 		bad("ORTLOS_LEAVE_CARRYOVER_EXPIRY", "%q is not a day of the year as MM-DD (e.g. 03-31; 02-29 is not allowed)", c.LeaveCarryoverExpiry)
 	}
 	errs = append(errs, c.validateSMTP()...)
+	errs = append(errs, c.validateBlobS3()...)
 	return errs
 }
 
@@ -459,6 +474,132 @@ func (c Config) validateSMTP() []error {
 		bad("ORTLOS_SMTP_USERNAME", "user name and ORTLOS_SMTP_PASSWORD must be set together")
 	}
 	return errs
+}
+
+// Limits of ORTLOS_BLOB_S3_PART_BYTES: S3's minimum part size, and a
+// maximum that keeps the buffers of an upload (four parts) modest.
+const (
+	minS3PartBytes = 5 << 20
+	maxS3PartBytes = 1 << 30
+)
+
+// BlobS3 reports whether the blobs live in S3-compatible object storage
+// rather than in BlobDir.
+func (c Config) BlobS3() bool { return c.BlobS3Endpoint != "" }
+
+// validateBlobS3 checks the object storage settings; they are checked only
+// when ORTLOS_BLOB_S3_ENDPOINT is set, except that the other settings
+// without it are a mistake worth reporting.
+func (c Config) validateBlobS3() []error {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("config: %s: %s", name, fmt.Sprintf(format, args...)))
+	}
+	if !c.BlobS3() {
+		for _, f := range []struct{ name, v string }{
+			{"ORTLOS_BLOB_S3_BUCKET", c.BlobS3Bucket},
+			{"ORTLOS_BLOB_S3_ACCESS_KEY", c.BlobS3AccessKey},
+			{"ORTLOS_BLOB_S3_SECRET_KEY", c.BlobS3SecretKey},
+			{"ORTLOS_BLOB_S3_PREFIX", c.BlobS3Prefix},
+			{"ORTLOS_BLOB_S3_REGION", c.BlobS3Region},
+		} {
+			if f.v != "" {
+				bad(f.name, "is set, but ORTLOS_BLOB_S3_ENDPOINT is not (set it to use object storage, or unset this)")
+			}
+		}
+		return errs
+	}
+	host, ok := s3Host(c.BlobS3Endpoint)
+	if !ok {
+		bad("ORTLOS_BLOB_S3_ENDPOINT", "%q is not host or host:port (no scheme or path: HTTPS is ORTLOS_BLOB_S3_TLS; IPv6 as [::1]:9000)", c.BlobS3Endpoint)
+	}
+	if !c.BlobS3TLS && !isLoopbackHost(host) {
+		bad("ORTLOS_BLOB_S3_TLS", "false is allowed only for a loopback server (localhost, 127.0.0.1, ::1); object storage over the network needs HTTPS")
+	}
+	if !validBucket(c.BlobS3Bucket) {
+		if c.BlobS3Bucket == "" {
+			bad("ORTLOS_BLOB_S3_BUCKET", "must be set when ORTLOS_BLOB_S3_ENDPOINT is set")
+		} else {
+			bad("ORTLOS_BLOB_S3_BUCKET", "%q is not a bucket name (3 to 63 characters a-z, 0-9, '.', '-')", c.BlobS3Bucket)
+		}
+	}
+	if c.BlobS3Region != "" && strings.Trim(c.BlobS3Region, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != "" {
+		bad("ORTLOS_BLOB_S3_REGION", "%q is not a region name (example: eu-central-1)", c.BlobS3Region)
+	}
+	if msg := checkS3Prefix(c.BlobS3Prefix); msg != "" {
+		bad("ORTLOS_BLOB_S3_PREFIX", "%q %s", c.BlobS3Prefix, msg)
+	}
+	if (c.BlobS3AccessKey == "") || (c.BlobS3SecretKey == "") {
+		bad("ORTLOS_BLOB_S3_ACCESS_KEY", "access key and ORTLOS_BLOB_S3_SECRET_KEY must both be set")
+	}
+	if c.BlobS3PartBytes < minS3PartBytes || c.BlobS3PartBytes > maxS3PartBytes {
+		bad("ORTLOS_BLOB_S3_PART_BYTES", "%d is out of range (%d, 5 MiB, to %d, 1 GiB)", c.BlobS3PartBytes, minS3PartBytes, maxS3PartBytes)
+	}
+	return errs
+}
+
+// s3Host returns the host of an endpoint host or host:port, and whether
+// the endpoint is one.
+func s3Host(endpoint string) (string, bool) {
+	host := endpoint
+	if h, port, err := net.SplitHostPort(endpoint); err == nil {
+		if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
+			return "", false
+		}
+		host = h
+	}
+	if host == "" {
+		return "", false
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		// A bare IPv6 address needs brackets: [::1] or [::1]:9000.
+		if ip.Is6() && host == endpoint {
+			return "", false
+		}
+		return host, true
+	}
+	if strings.Trim(strings.ToLower(host), "abcdefghijklmnopqrstuvwxyz0123456789.-") != "" {
+		return "", false
+	}
+	return host, true
+}
+
+// validBucket reports whether s is a bucket name by S3's rules for new
+// buckets: 3 to 63 characters of a-z, 0-9, '.' and '-', starting and ending
+// with a letter or digit, no "..", not an IP address.
+func validBucket(s string) bool {
+	if len(s) < 3 || len(s) > 63 || strings.Trim(s, "abcdefghijklmnopqrstuvwxyz0123456789.-") != "" {
+		return false
+	}
+	alnum := func(b byte) bool { return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' }
+	if !alnum(s[0]) || !alnum(s[len(s)-1]) || strings.Contains(s, "..") {
+		return false
+	}
+	_, err := netip.ParseAddr(s)
+	return err != nil
+}
+
+// checkS3Prefix returns what is wrong with a key prefix, or "". Leading and
+// trailing slashes are ignored; the segments must be plain names.
+func checkS3Prefix(p string) string {
+	p = strings.Trim(p, "/")
+	if p == "" {
+		return ""
+	}
+	if len(p) > 200 {
+		return "is too long (at most 200 characters)"
+	}
+	for _, seg := range strings.Split(p, "/") {
+		switch {
+		case seg == "":
+			return "contains an empty segment (//)"
+		case seg == "." || seg == "..":
+			return "contains . or .. as a segment"
+		case strings.Trim(seg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != "":
+			return "may contain only letters, digits, '-', '_', '.' and '/'"
+		}
+	}
+	return ""
 }
 
 // isLoopbackHost reports whether host names the local machine.

@@ -109,6 +109,8 @@ func TestDefaults(t *testing.T) {
 		LeaveCarryoverExpiry: "03-31",
 		SMTPPort:             587,
 		SMTPTLS:              "starttls",
+		BlobS3TLS:            true,
+		BlobS3PartBytes:      8 << 20,
 	}
 	if got := withoutLocation(d); !reflect.DeepEqual(got, want) {
 		t.Errorf("Defaults() =\n%+v\nwant\n%+v", got, want)
@@ -249,6 +251,14 @@ func TestLoadAllSettings(t *testing.T) {
 		"ORTLOS_SMTP_USERNAME":                  "ortlos",
 		"ORTLOS_SMTP_PASSWORD":                  "mail-pass",
 		"ORTLOS_SMTP_FROM":                      "ortlos@example.org",
+		"ORTLOS_BLOB_S3_ENDPOINT":               "s3.example.org:8443",
+		"ORTLOS_BLOB_S3_BUCKET":                 "stadt-ortlos",
+		"ORTLOS_BLOB_S3_REGION":                 "eu-central-1",
+		"ORTLOS_BLOB_S3_PREFIX":                 "/ortlos/blobs/",
+		"ORTLOS_BLOB_S3_ACCESS_KEY":             "AKIAORTLOS",
+		"ORTLOS_BLOB_S3_SECRET_KEY":             "s3-secret",
+		"ORTLOS_BLOB_S3_TLS":                    "yes",
+		"ORTLOS_BLOB_S3_PART_BYTES":             "16777216",
 	}
 	got := withoutLocation(mustLoad(t, input{env: env}))
 	want := Config{
@@ -286,6 +296,14 @@ func TestLoadAllSettings(t *testing.T) {
 		SMTPUsername:               "ortlos",
 		SMTPPassword:               "mail-pass",
 		SMTPFrom:                   "ortlos@example.org",
+		BlobS3Endpoint:             "s3.example.org:8443",
+		BlobS3Bucket:               "stadt-ortlos",
+		BlobS3Region:               "eu-central-1",
+		BlobS3Prefix:               "ortlos/blobs",
+		BlobS3AccessKey:            "AKIAORTLOS",
+		BlobS3SecretKey:            "s3-secret",
+		BlobS3TLS:                  true,
+		BlobS3PartBytes:            16 << 20,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Load(%v) =\n%+v\nwant\n%+v", env, got, want)
@@ -494,6 +512,26 @@ func TestInvalidSetting(t *testing.T) {
 		{env: map[string]string{"ORTLOS_SMTP_HOST": "mail.example.org", "ORTLOS_SMTP_FROM": "a@b.de", "ORTLOS_SMTP_PORT": "0"}, want: "config: ORTLOS_SMTP_PORT: 0 is not a port (1 to 65535)"},
 		{env: map[string]string{"ORTLOS_SMTP_HOST": "mail.example.org", "ORTLOS_SMTP_FROM": "a@b.de", "ORTLOS_SMTP_USERNAME": "u"}, want: "config: ORTLOS_SMTP_USERNAME: user name and ORTLOS_SMTP_PASSWORD must be set together"},
 		{env: map[string]string{"ORTLOS_SHUTDOWN_TIMEOUT": "0s"}, want: "config: ORTLOS_SHUTDOWN_TIMEOUT: 0s is not positive"},
+		{env: s3Env("ORTLOS_BLOB_S3_ENDPOINT", "https://s3.example.org"), want: `config: ORTLOS_BLOB_S3_ENDPOINT: "https://s3.example.org" is not host or host:port (no scheme or path: HTTPS is ORTLOS_BLOB_S3_TLS; IPv6 as [::1]:9000)`},
+		{env: s3Env("ORTLOS_BLOB_S3_ENDPOINT", "s3.example.org/bucket"), want: `config: ORTLOS_BLOB_S3_ENDPOINT: "s3.example.org/bucket" is not host or host:port`},
+		{env: s3Env("ORTLOS_BLOB_S3_ENDPOINT", "s3.example.org:0"), want: `config: ORTLOS_BLOB_S3_ENDPOINT: "s3.example.org:0" is not host or host:port`},
+		{env: s3Env("ORTLOS_BLOB_S3_ENDPOINT", "s3.example.org:https"), want: `config: ORTLOS_BLOB_S3_ENDPOINT: "s3.example.org:https" is not host or host:port`},
+		{env: s3Env("ORTLOS_BLOB_S3_ENDPOINT", "::1"), want: `config: ORTLOS_BLOB_S3_ENDPOINT: "::1" is not host or host:port`},
+		{env: s3Env("ORTLOS_BLOB_S3_TLS", "false"), want: "config: ORTLOS_BLOB_S3_TLS: false is allowed only for a loopback server (localhost, 127.0.0.1, ::1); object storage over the network needs HTTPS"},
+		{env: s3Env("ORTLOS_BLOB_S3_TLS", "maybe"), want: `config: ORTLOS_BLOB_S3_TLS: "maybe" is not a yes/no value`},
+		{env: s3Env("ORTLOS_BLOB_S3_BUCKET", ""), want: "config: ORTLOS_BLOB_S3_BUCKET: must be set when ORTLOS_BLOB_S3_ENDPOINT is set"},
+		{env: s3Env("ORTLOS_BLOB_S3_BUCKET", "Akten"), want: `config: ORTLOS_BLOB_S3_BUCKET: "Akten" is not a bucket name (3 to 63 characters a-z, 0-9, '.', '-')`},
+		{env: s3Env("ORTLOS_BLOB_S3_BUCKET", "192.168.1.1"), want: `config: ORTLOS_BLOB_S3_BUCKET: "192.168.1.1" is not a bucket name`},
+		{env: s3Env("ORTLOS_BLOB_S3_BUCKET", "-akten"), want: `config: ORTLOS_BLOB_S3_BUCKET: "-akten" is not a bucket name`},
+		{env: s3Env("ORTLOS_BLOB_S3_REGION", "eu central"), want: `config: ORTLOS_BLOB_S3_REGION: "eu central" is not a region name (example: eu-central-1)`},
+		{env: s3Env("ORTLOS_BLOB_S3_PREFIX", "a/../b"), want: `config: ORTLOS_BLOB_S3_PREFIX: "a/../b" contains . or .. as a segment`},
+		{env: s3Env("ORTLOS_BLOB_S3_PREFIX", "a//b"), want: `config: ORTLOS_BLOB_S3_PREFIX: "a//b" contains an empty segment (//)`},
+		{env: s3Env("ORTLOS_BLOB_S3_PREFIX", "akten?x"), want: `config: ORTLOS_BLOB_S3_PREFIX: "akten?x" may contain only letters, digits, '-', '_', '.' and '/'`},
+		{env: s3Env("ORTLOS_BLOB_S3_SECRET_KEY", ""), want: "config: ORTLOS_BLOB_S3_ACCESS_KEY: access key and ORTLOS_BLOB_S3_SECRET_KEY must both be set"},
+		{env: s3Env("ORTLOS_BLOB_S3_ACCESS_KEY", ""), want: "config: ORTLOS_BLOB_S3_ACCESS_KEY: access key and ORTLOS_BLOB_S3_SECRET_KEY must both be set"},
+		{env: s3Env("ORTLOS_BLOB_S3_PART_BYTES", "5242879"), want: "config: ORTLOS_BLOB_S3_PART_BYTES: 5242879 is out of range (5242880, 5 MiB, to 1073741824, 1 GiB)"},
+		{env: s3Env("ORTLOS_BLOB_S3_PART_BYTES", "8MiB"), want: `config: ORTLOS_BLOB_S3_PART_BYTES: "8MiB" is not a whole number`},
+		{env: map[string]string{"ORTLOS_BLOB_S3_BUCKET": "akten"}, want: "config: ORTLOS_BLOB_S3_BUCKET: is set, but ORTLOS_BLOB_S3_ENDPOINT is not (set it to use object storage, or unset this)"},
 		{env: map[string]string{"ORTLOS_PASSWORD_HASH_CONCURRENCY": "65"}, want: "config: ORTLOS_PASSWORD_HASH_CONCURRENCY: 65 is out of range (0 = half the CPUs, at most 64)"},
 		{env: map[string]string{"ORTLOS_PASSWORD_HASH_CONCURRENCY": "-1"}, want: "config: ORTLOS_PASSWORD_HASH_CONCURRENCY: -1 is out of range"},
 		{env: map[string]string{"ORTLOS_PASSWORD_HASH_CONCURRENCY": "four"}, want: `config: ORTLOS_PASSWORD_HASH_CONCURRENCY: "four" is not a whole number`},
@@ -508,6 +546,57 @@ func TestInvalidSetting(t *testing.T) {
 				t.Errorf("Load(%+v) returned a non-zero Config with its error: %+v", in, c)
 			}
 		})
+	}
+}
+
+// s3Env returns valid object storage settings with key set to value
+// ("" removes it).
+func s3Env(key, value string) map[string]string {
+	env := map[string]string{
+		"ORTLOS_BLOB_S3_ENDPOINT":   "s3.example.org",
+		"ORTLOS_BLOB_S3_BUCKET":     "akten",
+		"ORTLOS_BLOB_S3_ACCESS_KEY": "ortlos",
+		"ORTLOS_BLOB_S3_SECRET_KEY": "s3-secret",
+	}
+	if value == "" {
+		delete(env, key)
+	} else {
+		env[key] = value
+	}
+	return env
+}
+
+func TestBlobS3(t *testing.T) {
+	t.Parallel()
+	c := mustLoad(t, input{})
+	if c.BlobS3() {
+		t.Error("BlobS3() = true by default")
+	}
+	for _, endpoint := range []string{"s3.example.org", "s3.example.org:443", "10.1.2.3:9000", "[fd00::1]:9000"} {
+		c := mustLoad(t, input{env: s3Env("ORTLOS_BLOB_S3_ENDPOINT", endpoint)})
+		if !c.BlobS3() || !c.BlobS3TLS || c.BlobS3PartBytes != 8<<20 || c.BlobS3Prefix != "" || c.BlobS3Region != "" {
+			t.Errorf("%s: %+v", endpoint, c)
+		}
+	}
+	// Plain HTTP to a server on the same machine.
+	for _, endpoint := range []string{"127.0.0.1:9000", "localhost:7070", "[::1]:9000", "localhost"} {
+		env := s3Env("ORTLOS_BLOB_S3_ENDPOINT", endpoint)
+		env["ORTLOS_BLOB_S3_TLS"] = "false"
+		if c := mustLoad(t, input{env: env}); c.BlobS3TLS {
+			t.Errorf("%s: TLS still on", endpoint)
+		}
+	}
+	// The secret key from a file; Describe hides it.
+	env := s3Env("ORTLOS_BLOB_S3_SECRET_KEY", "")
+	env["ORTLOS_BLOB_S3_SECRET_KEY_FILE"] = "/run/secrets/s3"
+	c = mustLoad(t, input{env: env, files: map[string]string{"/run/secrets/s3": "aus-der-datei\n"}})
+	if c.BlobS3SecretKey != "aus-der-datei" {
+		t.Errorf("secret key from file = %q", c.BlobS3SecretKey)
+	}
+	for _, s := range c.Describe() {
+		if s.Name == "ORTLOS_BLOB_S3_SECRET_KEY" && s.Value != "(set)" {
+			t.Errorf("Describe shows the S3 secret key as %q", s.Value)
+		}
 	}
 }
 
@@ -552,6 +641,9 @@ func TestSecretsNeverShown(t *testing.T) {
 		{"secret under a misspelt key in the config file", input{file: "ORTLOS_METRICS_TOKN=" + pw + "\n"}},
 		{"both forms set", input{env: map[string]string{"ORTLOS_METRICS_TOKEN": pw + pw, "ORTLOS_METRICS_TOKEN_FILE": "/s/t"}}},
 		{"base URL with a password", input{env: map[string]string{"ORTLOS_BASE_URL": "https://admin:" + pw + "@example.org"}}},
+		{"S3 secret key beside another S3 error", input{env: map[string]string{"ORTLOS_BLOB_S3_ENDPOINT": "s3.example.org",
+			"ORTLOS_BLOB_S3_BUCKET": "X", "ORTLOS_BLOB_S3_ACCESS_KEY": "a", "ORTLOS_BLOB_S3_SECRET_KEY": pw}}},
+		{"S3 secret key without an endpoint", input{env: map[string]string{"ORTLOS_BLOB_S3_SECRET_KEY": pw}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -835,7 +927,8 @@ func TestDescribe(t *testing.T) {
 		"ORTLOS_TLS_CERT", "ORTLOS_TLS_KEY", "ORTLOS_SESSION_IDLE_TIMEOUT", "ORTLOS_SESSION_MAX_LIFETIME",
 		"ORTLOS_LOG_LEVEL", "ORTLOS_LOG_FORMAT", "ORTLOS_ORG_NAME", "ORTLOS_DEFAULT_STATE",
 		"ORTLOS_TIME_ZONE", "ORTLOS_TRUSTED_PROXIES", "ORTLOS_METRICS_TOKEN", "ORTLOS_SECRET_KEY_FILE",
-		"ORTLOS_BLOB_DIR", "ORTLOS_SETUP_LINK_TTL", "ORTLOS_MAX_BODY_BYTES", "ORTLOS_SHUTDOWN_TIMEOUT", "ORTLOS_PASSWORD_HASH_CONCURRENCY",
+		"ORTLOS_BLOB_DIR", "ORTLOS_BLOB_S3_ENDPOINT", "ORTLOS_BLOB_S3_BUCKET", "ORTLOS_BLOB_S3_REGION", "ORTLOS_BLOB_S3_PREFIX",
+		"ORTLOS_BLOB_S3_ACCESS_KEY", "ORTLOS_BLOB_S3_SECRET_KEY", "ORTLOS_BLOB_S3_TLS", "ORTLOS_BLOB_S3_PART_BYTES", "ORTLOS_SETUP_LINK_TTL", "ORTLOS_MAX_BODY_BYTES", "ORTLOS_SHUTDOWN_TIMEOUT", "ORTLOS_PASSWORD_HASH_CONCURRENCY",
 		"ORTLOS_WORKTIME_CORRECTION_DAYS", "ORTLOS_WORKTIME_AUTO_BREAK", "ORTLOS_FLEXITIME_MAX_PLUS",
 		"ORTLOS_FLEXITIME_MAX_MINUS", "ORTLOS_WORKTIME_REFERENCE_PERIOD", "ORTLOS_WORKTIME_REFERENCE_START", "ORTLOS_ABSENCE_LEADS_SEE_HEALTH_TYPES",
 		"ORTLOS_FLEXITIME_YEAR_CARRYOVER", "ORTLOS_LEAVE_CARRYOVER_EXPIRY", "ORTLOS_SMTP_HOST", "ORTLOS_SMTP_PORT", "ORTLOS_SMTP_TLS",
