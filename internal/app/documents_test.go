@@ -273,7 +273,7 @@ func TestDocumentsAPI(t *testing.T) {
 		"X-Ortlos-Change-Reason", url.PathEscape("Notiz ergänzt"))
 	wantStatus(t, res, http.StatusCreated)
 	dtJSON(t, res, &up)
-	if up.Number != 4 || up.Filename != "Notiz.txt" || up.MIMEType != "text/plain; charset=utf-8" || up.ChangeReason != "Notiz ergänzt" || up.Conflict {
+	if up.Number != 4 || up.Filename != "Notiz.txt" || up.MIMEType != "text/plain" || up.ChangeReason != "Notiz ergänzt" || up.Conflict {
 		t.Errorf("raw upload = %+v", up)
 	}
 	res = dtSend(t, s.writer, "PUT", docURL+"/content", "text/plain", strings.NewReader("x"))

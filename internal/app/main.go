@@ -26,6 +26,7 @@ import (
 	"ortlos/internal/db"
 	"ortlos/internal/document"
 	"ortlos/internal/document/documentweb"
+	"ortlos/internal/filecheck"
 	"ortlos/internal/identity"
 	"ortlos/internal/identity/identityweb"
 	"ortlos/internal/identity/password"
@@ -172,7 +173,11 @@ func (m *Main) Open(ctx context.Context) error {
 		WithCarryOverExpiry(carryOverExpiry(cfg)).WithTaskFeed(m.Project)
 	absenceweb.Register(m.Server, m.Absence)
 	projectweb.Register(m.Server, m.Project)
-	m.Document = document.NewService(d, m.Clock, m.Blobs).WithLogger(m.Log)
+	docs, err := documentService(ctx, cfg, d, m.Clock, m.Blobs, m.Log)
+	if err != nil {
+		return err
+	}
+	m.Document = docs
 	documentweb.Register(m.Server, m.Document)
 	auditweb.Register(m.Server, m.Audit, m.Identity)
 	openapi.Register(m.Server)
@@ -191,6 +196,33 @@ func openDB(ctx context.Context, cfg config.Config) (*db.DB, error) {
 		}
 	}
 	return db.Open(ctx, cfg.DatabaseURL, db.Options{})
+}
+
+// documentService returns the records store with the configured upload
+// checks: size limit, allowed types and, with ORTLOS_CLAMD_ADDR, virus
+// scanning (a clamd that does not answer at start is logged; uploads then
+// fail closed until it does).
+func documentService(ctx context.Context, cfg config.Config, d *db.DB, clk clock.Clock, blobs blob.Store, log *slog.Logger) (*document.Service, error) {
+	policy := filecheck.DefaultPolicy()
+	allowed, err := filecheck.ParseAllowList(cfg.UploadAllow)
+	if err != nil {
+		return nil, fmt.Errorf("ORTLOS_UPLOAD_ALLOW: %w", err)
+	}
+	policy.Allowed = allowed
+	var scanner filecheck.Scanner
+	if cfg.ClamdAddr != "" {
+		c, err := filecheck.NewClamd(cfg.ClamdAddr)
+		if err != nil {
+			return nil, fmt.Errorf("ORTLOS_CLAMD_ADDR: %w", err)
+		}
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		if err := c.Ping(pctx); err != nil {
+			log.Warn("clamd does not answer; uploads are refused until it does", "addr", cfg.ClamdAddr, "err", err)
+		}
+		cancel()
+		scanner = c
+	}
+	return document.NewService(d, clk, blobs).WithLogger(log).WithMaxBytes(cfg.DocumentMaxBytes).WithUploadChecks(policy, scanner), nil
 }
 
 // openBlobs opens the configured blob store: S3-compatible object storage

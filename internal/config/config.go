@@ -19,6 +19,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"ortlos/internal/filecheck"
 )
 
 // Config is the validated configuration of the server.
@@ -56,6 +58,11 @@ type Config struct {
 	BlobS3SecretKey string // secret
 	BlobS3TLS       bool   // HTTPS (default); plain HTTP only to a loopback address
 	BlobS3PartBytes int64  // part size of multipart uploads
+
+	// Uploads of documents (docs/upload-checks.md).
+	DocumentMaxBytes int64  // largest document version in bytes
+	UploadAllow      string // allow-list of file types ("default", extensions, MIME types)
+	ClamdAddr        string // clamd to scan uploads (unix socket path or host:port); empty: no scan
 
 	SetupLinkTTL            time.Duration // validity of account set-up links
 	MaxBodyBytes            int64         // limit on request bodies
@@ -145,6 +152,9 @@ func base() Config {
 
 		BlobS3TLS:       true,
 		BlobS3PartBytes: 8 << 20,
+
+		DocumentMaxBytes: 2 << 30,
+		UploadAllow:      "default",
 	}
 }
 
@@ -342,6 +352,7 @@ func (c Config) validate() []error {
 		bad("ORTLOS_LEAVE_CARRYOVER_EXPIRY", "%q is not a day of the year as MM-DD (e.g. 03-31; 02-29 is not allowed)", c.LeaveCarryoverExpiry)
 	}
 	errs = append(errs, c.validateSMTP()...)
+	errs = append(errs, c.validateUploads()...)
 	errs = append(errs, c.validateBlobS3()...)
 	return errs
 }
@@ -438,6 +449,23 @@ func formatDuration(d time.Duration) string {
 		s = s[:len(s)-2]
 	}
 	return s
+}
+
+// validateUploads checks the document upload settings.
+func (c Config) validateUploads() []error {
+	var errs []error
+	if c.DocumentMaxBytes < 1<<20 || c.DocumentMaxBytes > 1<<40 {
+		errs = append(errs, fmt.Errorf("config: ORTLOS_DOCUMENT_MAX_BYTES: %d is out of range (1 MiB to 1 TiB)", c.DocumentMaxBytes))
+	}
+	if _, err := filecheck.ParseAllowList(c.UploadAllow); err != nil {
+		errs = append(errs, fmt.Errorf("config: ORTLOS_UPLOAD_ALLOW: %v", err))
+	}
+	if c.ClamdAddr != "" {
+		if _, _, err := filecheck.ParseClamdAddr(c.ClamdAddr); err != nil {
+			errs = append(errs, fmt.Errorf("config: ORTLOS_CLAMD_ADDR: %v", err))
+		}
+	}
+	return errs
 }
 
 // validateSMTP checks the outgoing e-mail settings; they are checked only

@@ -111,6 +111,8 @@ func TestDefaults(t *testing.T) {
 		SMTPTLS:              "starttls",
 		BlobS3TLS:            true,
 		BlobS3PartBytes:      8 << 20,
+		DocumentMaxBytes:     2 << 30,
+		UploadAllow:          "default",
 	}
 	if got := withoutLocation(d); !reflect.DeepEqual(got, want) {
 		t.Errorf("Defaults() =\n%+v\nwant\n%+v", got, want)
@@ -259,6 +261,9 @@ func TestLoadAllSettings(t *testing.T) {
 		"ORTLOS_BLOB_S3_SECRET_KEY":             "s3-secret",
 		"ORTLOS_BLOB_S3_TLS":                    "yes",
 		"ORTLOS_BLOB_S3_PART_BYTES":             "16777216",
+		"ORTLOS_DOCUMENT_MAX_BYTES":             "1073741824",
+		"ORTLOS_UPLOAD_ALLOW":                   "default, .dwg",
+		"ORTLOS_CLAMD_ADDR":                     "/run/clamav/clamd.ctl",
 	}
 	got := withoutLocation(mustLoad(t, input{env: env}))
 	want := Config{
@@ -304,6 +309,9 @@ func TestLoadAllSettings(t *testing.T) {
 		BlobS3SecretKey:            "s3-secret",
 		BlobS3TLS:                  true,
 		BlobS3PartBytes:            16 << 20,
+		DocumentMaxBytes:           1 << 30,
+		UploadAllow:                "default, .dwg",
+		ClamdAddr:                  "/run/clamav/clamd.ctl",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Load(%v) =\n%+v\nwant\n%+v", env, got, want)
@@ -505,6 +513,9 @@ func TestInvalidSetting(t *testing.T) {
 		{env: map[string]string{"ORTLOS_LEAVE_CARRYOVER_EXPIRY": "02-29"}, want: `config: ORTLOS_LEAVE_CARRYOVER_EXPIRY: "02-29" is not a day of the year as MM-DD (e.g. 03-31; 02-29 is not allowed)`},
 		{env: map[string]string{"ORTLOS_LEAVE_CARRYOVER_EXPIRY": "31.03."}, want: `config: ORTLOS_LEAVE_CARRYOVER_EXPIRY: "31.03." is not a day of the year as MM-DD (e.g. 03-31; 02-29 is not allowed)`},
 		{env: map[string]string{"ORTLOS_SMTP_HOST": "mail.example.org"}, want: "config: ORTLOS_SMTP_FROM: must be set when ORTLOS_SMTP_HOST is set"},
+		{env: map[string]string{"ORTLOS_DOCUMENT_MAX_BYTES": "1000"}, want: "config: ORTLOS_DOCUMENT_MAX_BYTES: 1000 is out of range (1 MiB to 1 TiB)"},
+		{env: map[string]string{"ORTLOS_UPLOAD_ALLOW": "default, .exe"}, want: "config: ORTLOS_UPLOAD_ALLOW: "},
+		{env: map[string]string{"ORTLOS_CLAMD_ADDR": "ftp://clamd"}, want: "config: ORTLOS_CLAMD_ADDR: "},
 		{env: map[string]string{"ORTLOS_SMTP_HOST": "mail.example.org:25", "ORTLOS_SMTP_FROM": "a@b.de"}, want: `config: ORTLOS_SMTP_HOST: "mail.example.org:25" is not a host name or address (the port goes into ORTLOS_SMTP_PORT)`},
 		{env: map[string]string{"ORTLOS_SMTP_HOST": "mail.example.org", "ORTLOS_SMTP_FROM": "a@b.de", "ORTLOS_SMTP_TLS": "none"}, want: "config: ORTLOS_SMTP_TLS: none is allowed only for a loopback server (localhost, 127.0.0.1, ::1); use starttls or tls"},
 		{env: map[string]string{"ORTLOS_SMTP_HOST": "mail.example.org", "ORTLOS_SMTP_FROM": "a@b.de", "ORTLOS_SMTP_TLS": "ssl"}, want: `config: ORTLOS_SMTP_TLS: "ssl" is not starttls, tls or none`},
@@ -928,7 +939,7 @@ func TestDescribe(t *testing.T) {
 		"ORTLOS_LOG_LEVEL", "ORTLOS_LOG_FORMAT", "ORTLOS_ORG_NAME", "ORTLOS_DEFAULT_STATE",
 		"ORTLOS_TIME_ZONE", "ORTLOS_TRUSTED_PROXIES", "ORTLOS_METRICS_TOKEN", "ORTLOS_SECRET_KEY_FILE",
 		"ORTLOS_BLOB_DIR", "ORTLOS_BLOB_S3_ENDPOINT", "ORTLOS_BLOB_S3_BUCKET", "ORTLOS_BLOB_S3_REGION", "ORTLOS_BLOB_S3_PREFIX",
-		"ORTLOS_BLOB_S3_ACCESS_KEY", "ORTLOS_BLOB_S3_SECRET_KEY", "ORTLOS_BLOB_S3_TLS", "ORTLOS_BLOB_S3_PART_BYTES", "ORTLOS_SETUP_LINK_TTL", "ORTLOS_MAX_BODY_BYTES", "ORTLOS_SHUTDOWN_TIMEOUT", "ORTLOS_PASSWORD_HASH_CONCURRENCY",
+		"ORTLOS_BLOB_S3_ACCESS_KEY", "ORTLOS_BLOB_S3_SECRET_KEY", "ORTLOS_BLOB_S3_TLS", "ORTLOS_BLOB_S3_PART_BYTES", "ORTLOS_DOCUMENT_MAX_BYTES", "ORTLOS_UPLOAD_ALLOW", "ORTLOS_CLAMD_ADDR", "ORTLOS_SETUP_LINK_TTL", "ORTLOS_MAX_BODY_BYTES", "ORTLOS_SHUTDOWN_TIMEOUT", "ORTLOS_PASSWORD_HASH_CONCURRENCY",
 		"ORTLOS_WORKTIME_CORRECTION_DAYS", "ORTLOS_WORKTIME_AUTO_BREAK", "ORTLOS_FLEXITIME_MAX_PLUS",
 		"ORTLOS_FLEXITIME_MAX_MINUS", "ORTLOS_WORKTIME_REFERENCE_PERIOD", "ORTLOS_WORKTIME_REFERENCE_START", "ORTLOS_ABSENCE_LEADS_SEE_HEALTH_TYPES",
 		"ORTLOS_FLEXITIME_YEAR_CARRYOVER", "ORTLOS_LEAVE_CARRYOVER_EXPIRY", "ORTLOS_SMTP_HOST", "ORTLOS_SMTP_PORT", "ORTLOS_SMTP_TLS",

@@ -136,9 +136,9 @@ func TestDocumentCreateRefused(t *testing.T) {
 					}
 					return document.NewDocument{Title: "x", Tags: tags}
 				}},
-			{name: "program", who: "writer", kind: apperr.Invalid, code: "document_file_refused",
+			{name: "program", who: "writer", kind: apperr.Invalid, code: "file_type_mismatch",
 				first: &document.Upload{Filename: "setup.pdf", Content: strings.NewReader("MZ\x90\x00 program")}},
-			{name: "disguised", who: "writer", kind: apperr.Invalid, code: "document_file_mismatch",
+			{name: "disguised", who: "writer", kind: apperr.Invalid, code: "file_type_mismatch",
 				first: &document.Upload{Filename: "scan.pdf", Content: strings.NewReader("just some text")}},
 		}
 		for _, c := range cases {

@@ -20,6 +20,7 @@ import (
 	"ortlos/internal/blob"
 	"ortlos/internal/clock"
 	"ortlos/internal/db"
+	"ortlos/internal/filecheck"
 )
 
 // Service is the records store.
@@ -32,6 +33,10 @@ type Service struct {
 	// maxBytes bounds the content of one document version (0:
 	// DefaultMaxBytes; versions.go).
 	maxBytes int64
+	// policy and scanner check uploads (versions.go; nil policy: the
+	// default allow-list; nil scanner: no virus scan).
+	policy  *filecheck.Policy
+	scanner filecheck.Scanner
 }
 
 // NewService returns a records store keeping contents in blobs.

@@ -12,8 +12,6 @@ import (
 	"path"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"ortlos/internal/actor"
 	"ortlos/internal/apperr"
@@ -21,6 +19,7 @@ import (
 	"ortlos/internal/blob"
 	"ortlos/internal/blobref"
 	"ortlos/internal/db"
+	"ortlos/internal/filecheck"
 )
 
 // Versions of documents (docs/documents.md#versionen). Each upload is a
@@ -28,17 +27,19 @@ import (
 // its content lives in the blob store under its SHA-256, so equal
 // contents are stored once and an old version is read back byte for byte.
 //
-// Uploads stream: the first 512 bytes are sniffed (checkContent), then the
-// content goes through blob.PutMax with the size limit; nothing is held in
+// Uploads stream: internal/filecheck checks the first bytes against the
+// allow-list and the claimed type, counts the size against the limit and
+// tees the content to the virus scanner while it goes into the blob
+// store; nothing is held in
 // memory whole. The records are written afterwards in one transaction; a
 // refused upload leaves at most an unreferenced blob, which `ortlos
 // doctor` reports as an orphan.
 
+// maxFilename bounds a stored file name in bytes (UTF-8; filecheck.MaxNameBytes).
+const maxFilename = filecheck.MaxNameBytes
+
 // DefaultMaxBytes is the default size limit of one version (2 GiB).
 const DefaultMaxBytes int64 = 2 << 30
-
-// maxFilename bounds a stored file name in bytes (UTF-8).
-const maxFilename = 255
 
 // Version is one immutable version of a document.
 type Version struct {
@@ -79,8 +80,6 @@ type Upload struct {
 
 var (
 	errBlobsOff     = apperr.New(apperr.Unavailable, "documents_unavailable", "document contents are not available (no blob store)")
-	errFileRefused  = apperr.Invalidf("document_file_refused", "programs and web pages cannot be filed").WithField("file", "document_file_refused")
-	errFileMismatch = apperr.Invalidf("document_file_mismatch", "the content does not match the file type").WithField("file", "document_file_mismatch")
 	errBasedOn      = apperr.Invalidf("invalid_based_on", "based_on names a version the document does not have").WithField("based_on", "invalid_based_on")
 	errVersionRetry = apperr.Conflictf("document_version_retry", "the content was removed meanwhile; upload it again")
 )
@@ -101,145 +100,28 @@ func (s *Service) MaxBytes() int64 {
 	return DefaultMaxBytes
 }
 
-// SafeFilename returns name as ortlos stores it: without any folder part
-// (/ and \), without control and bidirectional formatting characters,
-// with runs of spaces collapsed and without leading or trailing dots and
-// spaces, at most 255 bytes (the extension kept). Letters of every script
-// stay. An empty result is "Dokument".
-func SafeFilename(name string) string {
-	name = strings.ToValidUTF8(name, "")
-	name = strings.ReplaceAll(name, `\`, "/")
-	name = path.Base("/" + name)
-	var b strings.Builder
-	space := false
-	for _, r := range name {
-		switch {
-		case unicode.IsSpace(r):
-			if !space {
-				b.WriteRune(' ')
-			}
-			space = true
-			continue
-		case unicode.IsControl(r), unicode.Is(unicode.Cf, r), r == '/':
-			continue
-		}
-		space = false
-		b.WriteRune(r)
-	}
-	name = strings.Trim(b.String(), " .")
-	if len(name) > maxFilename {
-		ext := path.Ext(name)
-		if len(ext) > 16 || !utf8.ValidString(ext) {
-			ext = ""
-		}
-		base := name[:maxFilename-len(ext)]
-		for !utf8.ValidString(base) {
-			base = base[:len(base)-1]
-		}
-		name = strings.TrimRight(base, " .") + ext
-	}
-	if name == "" || name == "/" {
-		return "Dokument"
-	}
-	return name
+// SafeFilename returns name as ortlos stores it (filecheck.SafeName: no
+// folder part, no control, bidirectional or Windows-reserved characters,
+// NFC, at most 255 bytes with the extension kept, never empty).
+func SafeFilename(name string) string { return filecheck.SafeName(name) }
+
+// WithUploadChecks returns a copy of s that checks uploads against
+// policy (allowed types; its MaxBytes is replaced by s's limit) and scans
+// them with scanner (nil: no virus scan).
+func (s *Service) WithUploadChecks(policy filecheck.Policy, scanner filecheck.Scanner) *Service {
+	c := *s
+	c.policy, c.scanner = &policy, scanner
+	return &c
 }
 
-// refusedExtensions are file name extensions that run as programs or open
-// as web pages on common desktops.
-var refusedExtensions = map[string]bool{
-	".exe": true, ".dll": true, ".com": true, ".scr": true, ".pif": true, ".msi": true, ".msp": true, ".cpl": true,
-	".bat": true, ".cmd": true, ".ps1": true, ".psm1": true, ".vbs": true, ".vbe": true, ".js": true, ".jse": true,
-	".wsf": true, ".wsh": true, ".hta": true, ".jar": true, ".lnk": true, ".reg": true, ".sh": true, ".app": true,
-	".html": true, ".htm": true, ".xhtml": true, ".shtml": true, ".svg": true, ".svgz": true, ".mht": true, ".mhtml": true,
-}
-
-// executableMagic are the first bytes of programs: Windows PE, ELF,
-// Mach-O (both byte orders, 32 and 64 bit, universal) and scripts.
-var executableMagic = []string{"MZ", "\x7fELF", "\xfe\xed\xfa\xce", "\xfe\xed\xfa\xcf", "\xce\xfa\xed\xfe", "\xcf\xfa\xed\xfe", "\xca\xfe\xba\xbe", "#!"}
-
-// confirmableFamily returns the family of declared types that sniffing
-// can confirm ("" for others).
-func confirmableFamily(t string) string {
-	switch {
-	case strings.HasPrefix(t, "image/"):
-		return "image/"
-	case strings.HasPrefix(t, "audio/"):
-		return "audio/"
-	case strings.HasPrefix(t, "video/"):
-		return "video/"
-	case t == "application/pdf":
-		return "application/pdf"
+// uploadPolicy is the upload policy with the document size limit.
+func (s *Service) uploadPolicy() filecheck.Policy {
+	p := filecheck.DefaultPolicy()
+	if s.policy != nil {
+		p = *s.policy
 	}
-	return ""
-}
-
-// checkContent decides the stored MIME type of a version from its first
-// bytes (up to 512), its safe name and the declared type, or refuses it.
-// It is the one place of the upload checks (the configurable allow-list
-// and virus scanning of internal/filecheck replace it):
-//
-//   - Programs and web pages are refused (422 document_file_refused):
-//     content starting like an executable or sniffing as HTML, or a name
-//     with a program or web-page extension.
-//   - Disguises are refused (422 document_file_mismatch): a file declared
-//     (by type or extension) as an image, audio, video or PDF must sniff
-//     as the same.
-//   - Otherwise the type is the sniffed one; when sniffing finds only
-//     generic bytes, text or a ZIP archive (office documents are ZIP
-//     files), the type of the extension or the declared one is kept if it
-//     fits, else application/octet-stream. Empty content takes the type of
-//     its extension.
-func checkContent(head []byte, name, declared string) (string, error) {
-	ext := strings.ToLower(path.Ext(name))
-	if refusedExtensions[ext] {
-		return "", errFileRefused
-	}
-	for _, m := range executableMagic {
-		if strings.HasPrefix(string(head), m) {
-			return "", errFileRefused
-		}
-	}
-	declaredBase, _, err := mime.ParseMediaType(declared)
-	if err != nil || declaredBase == "application/octet-stream" {
-		declaredBase = ""
-	}
-	byExt, _, _ := mime.ParseMediaType(mime.TypeByExtension(ext))
-	if len(head) == 0 {
-		if byExt != "" && !strings.Contains(byExt, "html") {
-			return byExt, nil
-		}
-		return "application/octet-stream", nil
-	}
-	sniffed := http.DetectContentType(head)
-	sniffedBase, _, _ := mime.ParseMediaType(sniffed)
-	if sniffedBase == "text/html" {
-		return "", errFileRefused
-	}
-	for _, claim := range []string{declaredBase, byExt} {
-		if fam := confirmableFamily(claim); fam != "" && !strings.HasPrefix(sniffedBase, fam) {
-			return "", errFileMismatch
-		}
-	}
-	switch sniffedBase {
-	case "application/octet-stream", "text/plain", "application/zip":
-		for _, claim := range []string{byExt, declaredBase} {
-			if claim == "" || strings.Contains(claim, "html") || confirmableFamily(claim) != "" {
-				continue
-			}
-			if sniffedBase == "text/plain" && !strings.HasPrefix(claim, "text/") && !strings.HasSuffix(claim, "+xml") &&
-				!strings.HasSuffix(claim, "/xml") && !strings.HasSuffix(claim, "/json") && claim != "application/csv" {
-				continue
-			}
-			if sniffedBase == "text/plain" && strings.HasPrefix(claim, "text/") {
-				return claim + "; charset=utf-8", nil
-			}
-			return claim, nil
-		}
-		if sniffedBase == "application/octet-stream" {
-			return sniffedBase, nil
-		}
-	}
-	return sniffed, nil
+	p.MaxBytes = s.MaxBytes()
+	return p
 }
 
 // stored is content that went into the blob store.
@@ -249,29 +131,53 @@ type stored struct {
 	mimeType string
 }
 
-// storeContent checks the type of u's content and streams it into the
-// blob store with the size limit (422 file_too_large).
+// storeContent checks u's content (internal/filecheck: type against the
+// allow-list, extension and declared type; size limit; virus scan when
+// configured) and streams it into the blob store in one pass. Content the
+// scanner refuses after it was stored is removed again unless another
+// record shares it. Empty content (WebDAV clients create empty files
+// first) has nothing to check or scan.
 func (s *Service) storeContent(ctx context.Context, u Upload) (stored, error) {
 	if s.blobs == nil {
 		return stored{}, errBlobsOff
 	}
-	st := stored{name: SafeFilename(u.Filename)}
 	content := u.Content
 	if content == nil {
 		content = strings.NewReader("")
 	}
-	br := bufio.NewReaderSize(content, 512)
-	head, err := br.Peek(512)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+	br := bufio.NewReaderSize(content, filecheck.HeadSize)
+	if _, err := br.Peek(1); errors.Is(err, io.EOF) {
+		info, err := s.blobs.Put(ctx, br)
+		if err != nil {
+			return stored{}, err
+		}
+		return stored{info: info, name: SafeFilename(u.Filename), mimeType: emptyType(u.Filename)}, nil
+	}
+	up, err := filecheck.NewUpload(ctx, s.uploadPolicy(), s.scanner, br, u.Filename, u.Declared)
+	if err != nil {
 		return stored{}, readErr(err)
 	}
-	if st.mimeType, err = checkContent(head, st.name, u.Declared); err != nil {
+	defer up.Close()
+	info, err := s.blobs.Put(ctx, up)
+	if err != nil {
+		return stored{}, readErr(err)
+	}
+	if err := up.Finish(); err != nil {
+		if cerr := blobref.Collect(ctx, s.db, s.blobs, info.SHA256); cerr != nil {
+			s.log.WarnContext(ctx, "document: refused content stays in the blob store", "sha256", info.SHA256, "err", cerr)
+		}
 		return stored{}, err
 	}
-	if st.info, err = blob.PutMax(ctx, s.blobs, br, s.MaxBytes()); err != nil {
-		return stored{}, readErr(err)
+	return stored{info: info, name: up.Name(), mimeType: up.MIMEType()}, nil
+}
+
+// emptyType is the MIME type of an empty file: the one of its extension,
+// else application/octet-stream.
+func emptyType(name string) string {
+	if t := mime.TypeByExtension(strings.ToLower(path.Ext(name))); t != "" {
+		return t
 	}
-	return st, nil
+	return "application/octet-stream"
 }
 
 // readErr maps a failed read of the upload: a body over the server's

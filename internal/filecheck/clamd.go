@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -65,7 +66,7 @@ func ParseClamdAddr(s string) (network, addr string, err error) {
 	}
 	s = strings.TrimPrefix(s, "tcp://")
 	host, port, err := net.SplitHostPort(s)
-	if err != nil || host == "" || port == "" {
+	if n, perr := strconv.Atoi(port); err != nil || host == "" || perr != nil || n < 1 || n > 65535 {
 		return "", "", fmt.Errorf("filecheck: clamd address %q is neither host:port nor an absolute socket path", s)
 	}
 	return "tcp", s, nil

@@ -36,6 +36,8 @@ func TestParseClamdAddr(t *testing.T) {
 		{"unix:relative.sock", "", ""},
 		{":3310", "", ""},
 		{"host:", "", ""},
+		{"ftp://clamd", "", ""},
+		{"host:99999", "", ""},
 	}
 	for _, tt := range tests {
 		network, addr, err := filecheck.ParseClamdAddr(tt.in)
