@@ -182,6 +182,9 @@ func run(scenario string, clients int, d time.Duration, dbURL string, hashes int
 			return err
 		}
 	}
+	if err := webdavLoad(ctx, m, base, scenario, clients); err != nil {
+		return err
+	}
 	return nil
 }
 

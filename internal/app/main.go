@@ -23,6 +23,7 @@ import (
 	"ortlos/internal/civil"
 	"ortlos/internal/clock"
 	"ortlos/internal/config"
+	"ortlos/internal/dav"
 	"ortlos/internal/db"
 	"ortlos/internal/document"
 	"ortlos/internal/document/documentweb"
@@ -179,6 +180,8 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Document = docs
 	documentweb.Register(m.Server, m.Document)
+	// WebDAV at /dav/ (docs/webdav.md): Basic authentication with API tokens.
+	dav.Register(m.Server, dav.New(d, m.Clock, m.Identity, m.Document, m.Log), m.Document.MaxBytes())
 	auditweb.Register(m.Server, m.Audit, m.Identity)
 	openapi.Register(m.Server)
 	m.http = m.Server.HTTPServer()
@@ -310,6 +313,8 @@ func (m *Main) Serve(ctx context.Context) error {
 		}
 	}()
 	go m.Notify.RunMailer(ctx, m.deliveryOptions(), time.Minute)
+	// New and changed documents become searchable within seconds.
+	go m.Document.RunSearchIndexer(ctx, 5*time.Second)
 	m.Log.Info("ortlos listening", "addr", m.Addr(), "url", m.URL())
 	err := web.Serve(ctx, m.http, m.listener, m.Config.TLSCert, m.Config.TLSKey, m.Config.ShutdownTimeout)
 	if errors.Is(err, http.ErrServerClosed) {

@@ -393,6 +393,14 @@ func deleteRecordRows(ctx context.Context, tx *db.Tx, t *retentionTree, kind str
 		if _, err := exec("versions", `DELETE FROM document_versions WHERE document_id = ?`, did); err != nil {
 			return sum, err
 		}
+		// WebDAV bookkeeping of the document (dav_ops.go): locks and the
+		// clients' dead properties.
+		if _, err := exec("dav locks", `DELETE FROM dav_locks WHERE document_id = ?`, did); err != nil {
+			return sum, err
+		}
+		if _, err := exec("dav properties", `DELETE FROM dav_properties WHERE resource = ?`, "d:"+strconv.FormatInt(did, 10)); err != nil {
+			return sum, err
+		}
 		// Active holds were refused above; should one have slipped in, the
 		// foreign key refuses the deletion of its document.
 		n, err := exec("holds", `DELETE FROM doc_legal_holds WHERE document_id = ? AND released_at IS NOT NULL`, did)
@@ -417,6 +425,9 @@ func deleteRecordRows(ctx context.Context, tx *db.Tx, t *retentionTree, kind str
 		}
 		sum.ReleasedHolds += int(n)
 		if _, err := exec("grants", `DELETE FROM doc_folder_grants WHERE folder_id = ?`, fid); err != nil {
+			return sum, err
+		}
+		if _, err := exec("dav properties", `DELETE FROM dav_properties WHERE resource = ?`, "f:"+strconv.FormatInt(fid, 10)); err != nil {
 			return sum, err
 		}
 		if n, err := exec("folder", `DELETE FROM doc_folders WHERE id = ?`, fid); err != nil {

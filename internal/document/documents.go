@@ -292,9 +292,11 @@ func dateArg(d *civil.Date) any {
 	return d.String()
 }
 
-// loadDocument reads document id without access check.
+// loadDocument reads document id without access check. A withdrawn
+// document (WebDAV DELETE of a draft, dav_ops.go) is not found: it stays
+// stored for its retention period but is gone for its users.
 func loadDocument(ctx context.Context, q db.Querier, id int64, now time.Time) (Document, error) {
-	d, err := scanDocument(q.QueryRowContext(ctx, `SELECT `+documentFields+documentFrom+` WHERE d.id = ?`, id), now)
+	d, err := scanDocument(q.QueryRowContext(ctx, `SELECT `+documentFields+documentFrom+` WHERE d.id = ? AND d.withdrawn_at IS NULL`, id), now)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, errNotFound
 	}
@@ -769,22 +771,35 @@ func (s *Service) FinalizeDocument(ctx context.Context, a actor.Actor, id int64,
 	return s.document(ctx, a, id)
 }
 
-// documentCursor encodes the id of the last document of a page.
-func documentCursor(id int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("d:" + strconv.FormatInt(id, 10)))
+// Paging cursors are a kind letter and a positive number ("d:<id>" of the
+// last document of a page, "s:<offset>" of a search), base64url-encoded.
+
+// encodeCursor returns the cursor of number n of kind.
+func encodeCursor(kind string, n int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(kind + ":" + strconv.FormatInt(n, 10)))
 }
 
-func decodeDocumentCursor(c string) (int64, error) {
+// decodeCursor returns the positive number of a cursor of kind; false
+// when c is not one.
+func decodeCursor(c, kind string) (int64, bool) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil {
-		return 0, errCursor
+		return 0, false
 	}
-	num, ok := strings.CutPrefix(string(b), "d:")
+	num, ok := strings.CutPrefix(string(b), kind+":")
 	if !ok {
-		return 0, errCursor
+		return 0, false
 	}
-	id, err := strconv.ParseInt(num, 10, 64)
-	if err != nil || id <= 0 {
+	n, err := strconv.ParseInt(num, 10, 64)
+	return n, err == nil && n > 0
+}
+
+// documentCursor encodes the id of the last document of a page.
+func documentCursor(id int64) string { return encodeCursor("d", id) }
+
+func decodeDocumentCursor(c string) (int64, error) {
+	id, ok := decodeCursor(c, "d")
+	if !ok {
 		return 0, errCursor
 	}
 	return id, nil
@@ -826,7 +841,7 @@ func (s *Service) ListDocuments(ctx context.Context, a actor.Actor, folderID int
 	}
 	now := s.clock.Now()
 	items, err := db.Query(ctx, s.db, func(row db.Scanner) (Document, error) { return scanDocument(row, now) },
-		`SELECT `+documentFields+documentFrom+` WHERE `+strings.Join(where, " AND ")+` ORDER BY d.id DESC LIMIT `+strconv.Itoa(f.Limit+1), args...)
+		`SELECT `+documentFields+documentFrom+` WHERE d.withdrawn_at IS NULL AND `+strings.Join(where, " AND ")+` ORDER BY d.id DESC LIMIT `+strconv.Itoa(f.Limit+1), args...)
 	if err != nil {
 		return DocumentPage{}, fmt.Errorf("document: list: %w", err)
 	}

@@ -269,9 +269,9 @@ func fpScanFolder(sc db.Scanner) (Folder, error) {
 }
 
 // fpLoadFolder reads folder id without access checks (errNotFound when it
-// does not exist).
+// does not exist or was withdrawn through WebDAV).
 func fpLoadFolder(ctx context.Context, q db.Querier, id int64) (Folder, error) {
-	f, err := fpScanFolder(q.QueryRowContext(ctx, "SELECT "+fpFolderColumns+fpFolderFrom+" WHERE f.id = ?", id))
+	f, err := fpScanFolder(q.QueryRowContext(ctx, "SELECT "+fpFolderColumns+fpFolderFrom+" WHERE f.id = ? AND f.withdrawn_at IS NULL", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Folder{}, errNotFound
 	}
@@ -360,7 +360,7 @@ func (s *Service) ListFolders(ctx context.Context, a actor.Actor) ([]Folder, err
 	if len(vis) == 0 && !admin {
 		return nil, nil
 	}
-	all, err := db.Query(ctx, s.db, fpScanFolder, "SELECT "+fpFolderColumns+fpFolderFrom)
+	all, err := db.Query(ctx, s.db, fpScanFolder, "SELECT "+fpFolderColumns+fpFolderFrom+" WHERE f.withdrawn_at IS NULL")
 	if err != nil {
 		return nil, fmt.Errorf("document: list folders: %w", err)
 	}
@@ -448,7 +448,7 @@ func (s *Service) GetFolder(ctx context.Context, a actor.Actor, id int64) (Folde
 			d.Path = append(d.Path, p)
 		}
 	}
-	kids, err := db.Query(ctx, s.db, fpScanFolder, "SELECT "+fpFolderColumns+fpFolderFrom+" WHERE f.parent_id = ?", id)
+	kids, err := db.Query(ctx, s.db, fpScanFolder, "SELECT "+fpFolderColumns+fpFolderFrom+" WHERE f.parent_id = ? AND f.withdrawn_at IS NULL", id)
 	if err != nil {
 		return FolderDetail{}, fmt.Errorf("document: sub-folders: %w", err)
 	}

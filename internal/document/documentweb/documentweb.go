@@ -1,7 +1,7 @@
 // Package documentweb serves the records store (E-Akte): the file plan
 // and folders (folders.go), documents, versions and check-out
 // (documents.go), retention, legal holds, deletion and export
-// (retention.go), and their JSON API twins.
+// (retention.go), full-text search (search.go), and their JSON API twins.
 package documentweb
 
 import (
@@ -33,5 +33,6 @@ func Register(srv *web.Server, svc *document.Service) *Handler {
 	h.registerFolders()
 	h.registerDocuments()
 	h.registerRetention()
+	h.registerSearch()
 	return h
 }

@@ -1,0 +1,314 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"ortlos/internal/actor"
+	"ortlos/internal/app"
+	"ortlos/internal/db"
+	"ortlos/internal/document"
+	"ortlos/internal/identity"
+)
+
+var (
+	davFiles = flag.Int("webdav-files", 10000, "webdav: number of small files written")
+	davSize  = flag.Int("webdav-file-size", 10<<10, "webdav: size of the small files in bytes")
+	davBig   = flag.Int64("webdav-big", 1<<30, "webdav: size of the large file written and read (0: skip)")
+)
+
+// webdavLoad runs the WebDAV scenario (issue 6): many small files written
+// through /dav/ (target: 10,000 files of 10 KiB in under 60 s on SQLite),
+// then one large file PUT and GET, compared with dd on the same disk,
+// with the process's peak RSS and Go heap during each transfer (target:
+// at least 70% of dd, under 100 MB). The load clients run in the same
+// process: they stream from a generator and discard what they read, so
+// the RSS is the server's plus a few buffers.
+func webdavLoad(ctx context.Context, m *app.Main, base, scenario string, clients int) error {
+	if scenario != "webdav" && scenario != "all" {
+		return nil
+	}
+	u, err := m.Identity.CreateUser(ctx, actor.CLI(), identity.NewUser{Username: "dav.bench", DisplayName: "DAV Bench", Roles: []string{actor.RoleEmployee}})
+	if err != nil {
+		return err
+	}
+	_, token, err := m.Identity.CreateTokenFor(ctx, actor.CLI(), u.ID, identity.NewToken{Name: "bench", Scope: identity.ScopeWrite})
+	if err != nil {
+		return err
+	}
+	var plan, file int64
+	now := db.T(time.Now())
+	err = m.DB.InTx(ctx, func(tx *db.Tx) error {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO doc_folders (kind, reference, title, created_at, updated_at) VALUES ('plan', '99', 'Bench', ?, ?) RETURNING id`,
+			now, now).Scan(&plan); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO doc_folders (parent_id, kind, reference, title, created_at, updated_at) VALUES (?, 'file', '99-1', 'Last', ?, ?) RETURNING id`,
+			plan, now, now).Scan(&file); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO doc_folder_grants (folder_id, principal_kind, principal, access) VALUES (?, 'user', ?, 'manage')`,
+			plan, strconv.FormatInt(u.ID, 10))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	dir := base + "/dav/" + url.PathEscape(document.DAVFolderName("99", "Bench")) + "/" + url.PathEscape(document.DAVFolderName("99-1", "Last")) + "/"
+	auth := func(req *http.Request) { req.SetBasicAuth(u.Username, token) }
+
+	// Small files.
+	content := make([]byte, *davSize)
+	for i := range content {
+		content[i] = 'a' + byte(i%26)
+	}
+	var next atomic.Int64
+	res := work(clients, func(c *http.Client) (int, bool, error) {
+		k := next.Add(1)
+		if k > int64(*davFiles) {
+			return 0, false, nil
+		}
+		body := append([]byte(fmt.Sprintf("Datei %d\n", k)), content[:max(0, len(content)-16)]...)
+		req, _ := http.NewRequest(http.MethodPut, fmt.Sprintf("%sdatei-%05d.txt", dir, k), bytes.NewReader(body))
+		auth(req)
+		code, err := do(c, req)
+		return code, true, err
+	})
+	res.print(fmt.Sprintf("WebDAV PUT: %d new files of %d KiB (target: 10,000 in under 60 s on SQLite)", *davFiles, *davSize>>10))
+
+	if *davBig <= 0 {
+		return nil
+	}
+	if err := bigTransfer(ctx, m, "WebDAV", dir+"gross.txt", dir+"gross.txt", auth); err != nil {
+		return err
+	}
+	// The same through the REST API: a document, its raw content PUT and
+	// the download of the version.
+	bearer := func(req *http.Request) { req.Header.Set("Authorization", "Bearer "+token) }
+	req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/api/v1/document-folders/%d/documents", base, file), strings.NewReader(`{"title":"Großes Dokument"}`))
+	req.Header.Set("Content-Type", "application/json")
+	bearer(req)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	var doc struct{ ID int64 }
+	err = json.NewDecoder(resp.Body).Decode(&doc)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		return fmt.Errorf("create document: %d %v", resp.StatusCode, err)
+	}
+	return bigTransfer(ctx, m, "HTTP API",
+		fmt.Sprintf("%s/api/v1/documents/%d/content?filename=gross.txt", base, doc.ID),
+		fmt.Sprintf("%s/api/v1/documents/%d/versions/1/content", base, doc.ID), bearer)
+}
+
+// pattern is a reader of n bytes of pseudo-random text (one random MiB of
+// letters, spaces and line breaks, repeated): a type the default upload
+// allow-list accepts.
+type pattern struct {
+	block []byte
+	left  int64
+	off   int
+}
+
+func newPattern(n int64) *pattern {
+	b := make([]byte, 1<<20)
+	r := rand.New(rand.NewPCG(1, 2))
+	const letters = "abcdefghijklmnopqrstuvwxyzäöü ABCDEFGHIJKLMNOPQRSTUVWXYZ .,\n"
+	for i := range b {
+		b[i] = letters[r.IntN(len(letters))]
+	}
+	// Keep the bytes ASCII (the umlauts' UTF-8 bytes would split).
+	for i := range b {
+		if b[i] >= 0x80 {
+			b[i] = 'e'
+		}
+	}
+	return &pattern{block: b, left: n}
+}
+
+func (p *pattern) Read(b []byte) (int, error) {
+	if p.left <= 0 {
+		return 0, io.EOF
+	}
+	n := copy(b, p.block[p.off:])
+	if int64(n) > p.left {
+		n = int(p.left)
+	}
+	p.off = (p.off + n) % len(p.block)
+	p.left -= int64(n)
+	return n, nil
+}
+
+// peak samples the process RSS and Go heap until stop is closed.
+func peak(stop <-chan struct{}) func() (rss, heap uint64) {
+	var mu sync.Mutex
+	var maxRSS, maxHeap uint64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			r := rssBytes()
+			mu.Lock()
+			maxRSS, maxHeap = max(maxRSS, r), max(maxHeap, ms.HeapInuse)
+			mu.Unlock()
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() (uint64, uint64) {
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		return maxRSS, maxHeap
+	}
+}
+
+func rssBytes() uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			kb, _ := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// ddRate measures dd writing (with fsync) and reading n bytes in dir, in
+// bytes per second.
+func ddRate(dir string, n int64) (write, read float64, err error) {
+	f := filepath.Join(dir, "dd.bin")
+	defer os.Remove(f)
+	count := strconv.FormatInt(n>>20, 10)
+	t0 := time.Now()
+	if out, err := exec.Command("dd", "if=/dev/zero", "of="+f, "bs=1M", "count="+count, "conv=fsync", "status=none").CombinedOutput(); err != nil {
+		return 0, 0, fmt.Errorf("dd: %v %s", err, out)
+	}
+	write = float64(n) / time.Since(t0).Seconds()
+	if err := evict(f); err != nil {
+		return 0, 0, err
+	}
+	t0 = time.Now()
+	if out, err := exec.Command("dd", "if="+f, "of=/dev/null", "bs=1M", "status=none").CombinedOutput(); err != nil {
+		return 0, 0, fmt.Errorf("dd: %v %s", err, out)
+	}
+	read = float64(n) / time.Since(t0).Seconds()
+	return write, read, nil
+}
+
+// evict drops file f from the page cache (GNU dd's nocache flag).
+func evict(f string) error {
+	if out, err := exec.Command("dd", "if="+f, "iflag=nocache", "count=0", "status=none").CombinedOutput(); err != nil {
+		return fmt.Errorf("dd nocache: %v %s", err, out)
+	}
+	return nil
+}
+
+// bigTransfer PUTs a large file to putURL and GETs it from getURL (label
+// names the protocol in the report), each compared with dd.
+func bigTransfer(ctx context.Context, m *app.Main, label, putURL, getURL string, auth func(*http.Request)) error {
+	n := *davBig
+	c := &http.Client{Timeout: 10 * time.Minute}
+	mib := func(rate float64) float64 { return rate / (1 << 20) }
+
+	debug.FreeOSMemory()
+	putBase := rssBytes()
+	stop := make(chan struct{})
+	wait := peak(stop)
+	req, _ := http.NewRequest(http.MethodPut, putURL, newPattern(n))
+	req.ContentLength = n
+	req.Header.Set("Content-Type", "text/plain")
+	auth(req)
+	t0 := time.Now()
+	code, err := do(c, req)
+	put := time.Since(t0)
+	close(stop)
+	putRSS, putHeap := wait()
+	if err != nil || code != http.StatusCreated {
+		return fmt.Errorf("%s big PUT: %d %v", label, code, err)
+	}
+
+	// Read from the disk, not the page cache, like dd below.
+	if err := filepath.WalkDir(m.Config.BlobDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if fi, err := d.Info(); err == nil && fi.Size() >= n {
+			return evict(p)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	debug.FreeOSMemory()
+	getBase := rssBytes()
+	stop = make(chan struct{})
+	wait = peak(stop)
+	req, _ = http.NewRequest(http.MethodGet, getURL, nil)
+	auth(req)
+	t0 = time.Now()
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	got, err := io.CopyBuffer(struct{ io.Writer }{io.Discard}, resp.Body, make([]byte, 1<<20))
+	resp.Body.Close()
+	get := time.Since(t0)
+	close(stop)
+	getRSS, getHeap := wait()
+	if err != nil || got != n {
+		return fmt.Errorf("%s big GET: %d bytes, %v", label, got, err)
+	}
+	// Again from the page cache: the ceiling of HTTP on loopback.
+	req, _ = http.NewRequest(http.MethodGet, getURL, nil)
+	auth(req)
+	t0 = time.Now()
+	if resp, err = c.Do(req); err != nil {
+		return err
+	}
+	_, _ = io.CopyBuffer(struct{ io.Writer }{io.Discard}, resp.Body, make([]byte, 1<<20))
+	resp.Body.Close()
+	warm := time.Since(t0)
+	ddW, ddR, err := ddRate(m.Config.BlobDir, n)
+	if err != nil {
+		return err
+	}
+	putRate, getRate := float64(n)/put.Seconds(), float64(n)/get.Seconds()
+	fmt.Printf("%s large file: %d MiB (targets: at least 70%% of dd, server memory under 100 MB)\n", label, n>>20)
+	fmt.Printf("  PUT %.1f s = %.0f MiB/s (dd write with fsync %.0f MiB/s: %.0f%%), process RSS %d MiB before, peak %d MiB, peak Go heap %d MiB\n",
+		put.Seconds(), mib(putRate), mib(ddW), 100*putRate/ddW, putBase>>20, putRSS>>20, putHeap>>20)
+	fmt.Printf("  GET %.1f s = %.0f MiB/s (dd read, both from disk: %.0f MiB/s: %.0f%%), process RSS %d MiB before, peak %d MiB, peak Go heap %d MiB\n",
+		get.Seconds(), mib(getRate), mib(ddR), 100*getRate/ddR, getBase>>20, getRSS>>20, getHeap>>20)
+	fmt.Printf("  GET from the page cache %.1f s = %.0f MiB/s\n\n", warm.Seconds(), mib(float64(n)/warm.Seconds()))
+	return nil
+}
