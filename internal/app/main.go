@@ -17,6 +17,7 @@ import (
 
 	"ortlos/internal/absence"
 	"ortlos/internal/absence/absenceweb"
+	"ortlos/internal/actor"
 	"ortlos/internal/audit"
 	"ortlos/internal/audit/auditweb"
 	"ortlos/internal/blob"
@@ -179,7 +180,8 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Document = docs
-	documentweb.Register(m.Server, m.Document)
+	// Task attachments can be filed into Akten (documentweb/task_files.go).
+	documentweb.Register(m.Server, m.Document).WithTaskFiles(taskFiles{m.Project})
 	// WebDAV at /dav/ (docs/webdav.md): Basic authentication with API tokens.
 	dav.Register(m.Server, dav.New(d, m.Clock, m.Identity, m.Document, m.Log), m.Document.MaxBytes())
 	auditweb.Register(m.Server, m.Audit, m.Identity)
@@ -199,6 +201,17 @@ func openDB(ctx context.Context, cfg config.Config) (*db.DB, error) {
 		}
 	}
 	return db.Open(ctx, cfg.DatabaseURL, db.Options{})
+}
+
+// taskFiles opens task attachments for filing them as documents.
+type taskFiles struct{ p *project.Service }
+
+func (t taskFiles) OpenTaskFile(ctx context.Context, a actor.Actor, id int64) (documentweb.TaskFile, io.ReadCloser, error) {
+	f, r, err := t.p.OpenTaskFile(ctx, a, id)
+	if err != nil {
+		return documentweb.TaskFile{}, nil, err
+	}
+	return documentweb.TaskFile{Name: f.Name, MIMEType: f.MIMEType}, r, nil
 }
 
 // documentService returns the records store with the configured upload

@@ -25,6 +25,8 @@ func Pages() fs.FS {
 type Handler struct {
 	srv *web.Server
 	svc *document.Service
+	// taskFiles opens task attachments for filing (task_files.go).
+	taskFiles TaskFiles
 }
 
 // Register adds the module's routes and navigation entries to srv.
@@ -34,5 +36,6 @@ func Register(srv *web.Server, svc *document.Service) *Handler {
 	h.registerDocuments()
 	h.registerRetention()
 	h.registerSearch()
+	h.registerTaskFiling()
 	return h
 }

@@ -1,0 +1,94 @@
+package documentweb
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"path"
+	"strings"
+
+	"ortlos/internal/actor"
+	"ortlos/internal/apperr"
+	"ortlos/internal/web"
+)
+
+// Task attachments become documents ("zu den Akten nehmen"): an
+// attachment the caller may read (project rights) is filed into a file the
+// caller may write to (folder rights) as a new document whose first
+// version is the attachment's content. The content goes through the same
+// upload checks as any upload; the blob store keeps it once (equal
+// contents share one blob), so nothing is copied on disk.
+
+// TaskFile is what filing needs of a task attachment.
+type TaskFile struct {
+	Name     string
+	MIMEType string
+}
+
+// TaskFiles opens task attachments with the caller's project rights
+// (404 for attachments the caller may not read).
+type TaskFiles interface {
+	OpenTaskFile(ctx context.Context, a actor.Actor, id int64) (TaskFile, io.ReadCloser, error)
+}
+
+// WithTaskFiles lets the handler file task attachments (operation
+// fileTaskAttachment); without it the operation answers 404.
+func (h *Handler) WithTaskFiles(t TaskFiles) { h.taskFiles = t }
+
+var errTaskFileID = apperr.Invalidf("invalid_task_file", "task_file_id must name a task attachment").WithField("task_file_id", "invalid_task_file")
+
+// dwFileTaskJSON is the body of fileTaskAttachment: the attachment and
+// the new document's metadata (title defaults to the file name without
+// extension).
+type dwFileTaskJSON struct {
+	TaskFileID int64 `json:"task_file_id"`
+	dwCreateJSON
+}
+
+func (h *Handler) apiFileTaskAttachment(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	if h.taskFiles == nil {
+		h.srv.Error(w, r, apperr.NotFoundf("not_found", "not found"))
+		return
+	}
+	var req dwFileTaskJSON
+	if err := web.DecodeJSON(r, &req); err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	if req.TaskFileID <= 0 {
+		h.srv.Error(w, r, errTaskFileID)
+		return
+	}
+	a := web.Actor(r)
+	tf, content, err := h.taskFiles.OpenTaskFile(r.Context(), a, req.TaskFileID)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	defer content.Close()
+	n := req.input()
+	if strings.TrimSpace(n.Title) == "" {
+		n.Title = strings.TrimSuffix(tf.Name, path.Ext(tf.Name))
+	}
+	first, err := dwUpload(tf.Name, tf.MIMEType, content, "", "", "")
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	d, err := h.svc.CreateDocument(r.Context(), a, id, n, &first)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusCreated, dwNewDocumentJSON(r, d, true))
+}
+
+// registerTaskFiling adds fileTaskAttachment.
+func (h *Handler) registerTaskFiling() {
+	h.srv.API("POST", "/document-folders/{id}/documents/from-task-file", "fileTaskAttachment", web.Full, h.apiFileTaskAttachment)
+}
