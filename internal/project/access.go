@@ -99,7 +99,7 @@ type Service struct {
 
 // NewService returns a project service.
 func NewService(d *db.DB, c clock.Clock) *Service {
-	return &Service{db: d, clock: c, lists: newTaskListCache(taskListCacheMax), log: slog.Default()}
+	return &Service{db: d, clock: c, lists: newTaskListCache(taskListCacheMax, taskListCacheBytes), log: slog.Default()}
 }
 
 // WithLogger returns a copy of s that logs through l.

@@ -23,8 +23,13 @@ import (
 // raises the counter and the entry is not served again.
 
 // taskListCacheMax bounds the number of cached pages (a page of 50 tasks
-// takes roughly 30 KiB).
-const taskListCacheMax = 512
+// takes roughly 30 KiB) and taskListCacheBytes their estimated size:
+// descriptions of up to 20,000 characters and pages of up to 200 tasks
+// could otherwise make 512 pages take gigabytes.
+const (
+	taskListCacheMax   = 512
+	taskListCacheBytes = 64 << 20
+)
 
 type taskListKey struct {
 	project int64
@@ -34,16 +39,35 @@ type taskListKey struct {
 type taskListEntry struct {
 	version int64
 	page    TaskPage
+	size    int64 // estimated bytes (pageSize)
 }
 
 type taskListCache struct {
-	mu      sync.Mutex
-	max     int
-	entries map[taskListKey]taskListEntry
+	mu       sync.Mutex
+	max      int
+	maxBytes int64
+	bytes    int64
+	entries  map[taskListKey]taskListEntry
 }
 
-func newTaskListCache(max int) *taskListCache {
-	return &taskListCache{max: max, entries: make(map[taskListKey]taskListEntry)}
+func newTaskListCache(max int, maxBytes int64) *taskListCache {
+	return &taskListCache{max: max, maxBytes: maxBytes, entries: make(map[taskListKey]taskListEntry)}
+}
+
+// pageSize estimates the memory of a cached page: its texts plus a fixed
+// share per task, assignee and label.
+func pageSize(p TaskPage) int64 {
+	n := int64(len(p.NextCursor))
+	for _, t := range p.Items {
+		n += int64(len(t.Title)+len(t.Description)+len(t.StatusName)+len(t.Rank)) + 400
+		for _, a := range t.Assignees {
+			n += int64(len(a.Name)) + 32
+		}
+		for _, l := range t.Labels {
+			n += int64(len(l.Name)+len(l.Color)) + 48
+		}
+	}
+	return n
 }
 
 // get returns a copy of the page cached for key at version, with role
@@ -58,22 +82,33 @@ func (c *taskListCache) get(key taskListKey, version int64, role Role) (TaskPage
 	return e.page.withRole(role), true
 }
 
-// put stores a copy of page for key at version. A full cache drops an
-// arbitrary entry (Go's map order), which is as good as LRU for pages
-// that are cheap to rebuild.
+// put stores a copy of page for key at version. A full cache (by count
+// or by estimated bytes) drops arbitrary entries (Go's map order), which
+// is as good as LRU for pages that are cheap to rebuild; a page larger
+// than a quarter of the byte budget is not kept.
 func (c *taskListCache) put(key taskListKey, version int64, page TaskPage) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if old, ok := c.entries[key]; ok && old.version > version {
+	size := pageSize(page)
+	if size > c.maxBytes/4 {
 		return
 	}
-	if _, ok := c.entries[key]; !ok && len(c.entries) >= c.max {
-		for k := range c.entries {
-			delete(c.entries, k)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.entries[key]; ok {
+		if old.version > version {
+			return
+		}
+		delete(c.entries, key)
+		c.bytes -= old.size
+	}
+	for k, e := range c.entries {
+		if len(c.entries) < c.max && c.bytes+size <= c.maxBytes {
 			break
 		}
+		delete(c.entries, k)
+		c.bytes -= e.size
 	}
-	c.entries[key] = taskListEntry{version: version, page: page.withRole("")}
+	c.entries[key] = taskListEntry{version: version, page: page.withRole(""), size: size}
+	c.bytes += size
 }
 
 // withRole returns a copy of p whose items carry role. The items'
