@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"ortlos/internal/project"
@@ -64,4 +66,26 @@ func TestFileTaskAttachment(t *testing.T) {
 	if recs := auditRecords(t, ts, "document.create"); len(recs) != 1 {
 		t.Errorf("document.create records = %d", len(recs))
 	}
+
+	// The task page offers the files the reader may write to, next to
+	// each attachment; the viewer (no grant on any file) gets no offer.
+	page := get(t, s.mem, fmt.Sprintf("%s/tasks/%d", ts.URL, tk.ID))
+	wantStatus(t, page, http.StatusOK)
+	doc2 := page.doc(t)
+	sel := byID(doc2, fmt.Sprintf("rec-%d", att.ID))
+	if sel == nil || labelFor(doc2, fmt.Sprintf("rec-%d", att.ID)) == nil || !strings.Contains(page.text(), "63.02") {
+		t.Fatal("no labelled file picker next to the attachment")
+	}
+	if v := get(t, s.view, fmt.Sprintf("%s/tasks/%d", ts.URL, tk.ID)); byID(v.doc(t), fmt.Sprintf("rec-%d", att.ID)) != nil {
+		t.Error("the viewer is offered filing")
+	}
+	res = form(t, s.mem, fmt.Sprintf("%s/task-files/%d/to-record", ts.URL, att.ID), url.Values{"folder_id": {fmt.Sprint(f.file)}})
+	wantStatus(t, res, http.StatusSeeOther)
+	if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/documents/") || loc == fmt.Sprintf("/documents/%d", doc.ID) {
+		t.Errorf("after filing: Location %q", loc)
+	}
+	if recs := auditRecords(t, ts, "document.create"); len(recs) != 2 {
+		t.Errorf("document.create records after the form = %d", len(recs))
+	}
+	wantStatus(t, form(t, s.view, fmt.Sprintf("%s/task-files/%d/to-record", ts.URL, att.ID), url.Values{"folder_id": {fmt.Sprint(f.file)}}), http.StatusNotFound)
 }

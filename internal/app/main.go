@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -174,7 +175,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Absence = absence.NewService(d, m.Clock, m.Worktime).WithLeadsSeeHealthTypes(cfg.AbsenceLeadsSeeHealthTypes).WithNotifier(m.Notify).
 		WithCarryOverExpiry(carryOverExpiry(cfg)).WithTaskFeed(m.Project)
 	absenceweb.Register(m.Server, m.Absence)
-	projectweb.Register(m.Server, m.Project)
+	projects := projectweb.Register(m.Server, m.Project)
 	docs, err := documentService(ctx, cfg, d, m.Clock, m.Blobs, m.Log)
 	if err != nil {
 		return err
@@ -182,6 +183,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Document = docs
 	// Task attachments can be filed into Akten (documentweb/task_files.go).
 	documentweb.Register(m.Server, m.Document).WithTaskFiles(taskFiles{m.Project})
+	projects.WithFiler(recordFiler{m.Project, m.Document})
 	// WebDAV at /dav/ (docs/webdav.md): Basic authentication with API tokens.
 	dav.Register(m.Server, dav.New(d, m.Clock, m.Identity, m.Document, m.Log), m.Document.MaxBytes())
 	auditweb.Register(m.Server, m.Audit, m.Identity)
@@ -212,6 +214,32 @@ func (t taskFiles) OpenTaskFile(ctx context.Context, a actor.Actor, id int64) (d
 		return documentweb.TaskFile{}, nil, err
 	}
 	return documentweb.TaskFile{Name: f.Name, MIMEType: f.MIMEType}, r, nil
+}
+
+// recordFiler files task attachments into Akten from the task page.
+type recordFiler struct {
+	p *project.Service
+	d *document.Service
+}
+
+func (f recordFiler) WritableFiles(ctx context.Context, a actor.Actor) ([]projectweb.RecordFile, error) {
+	cs, err := f.d.WritableFiles(ctx, a)
+	out := make([]projectweb.RecordFile, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, projectweb.RecordFile{ID: c.ID, Reference: c.Reference, Title: c.Title})
+	}
+	return out, err
+}
+
+func (f recordFiler) FileAttachment(ctx context.Context, a actor.Actor, folderID, fileID int64) (int64, error) {
+	tf, r, err := f.p.OpenTaskFile(ctx, a, fileID)
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	d, err := f.d.CreateDocument(ctx, a, folderID, document.NewDocument{Title: strings.TrimSuffix(tf.Name, path.Ext(tf.Name))},
+		&document.Upload{Filename: tf.Name, Declared: tf.MIMEType, Content: r})
+	return d.ID, err
 }
 
 // documentService returns the records store with the configured upload

@@ -26,6 +26,9 @@ type Handler struct {
 	svc *project.Service
 	// streams counts the open board event streams per person.
 	streams streamCounter
+	// filer files attachments into the records store (task_records.go;
+	// nil: not offered).
+	filer Filer
 }
 
 // Register adds the module's routes and navigation entries to srv.

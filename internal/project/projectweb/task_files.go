@@ -246,6 +246,8 @@ type taskFileView struct {
 type taskFilesSection struct {
 	Files   []taskFileView
 	MaxSize string
+	// Records are the files (Akten) an attachment can be filed into.
+	Records []RecordFile
 }
 
 // taskFiles returns the attachments section of task id for the task page.
@@ -255,6 +257,9 @@ func (h *Handler) taskFiles(r *http.Request, p web.Page, id int64) (taskFilesSec
 		return taskFilesSection{}, err
 	}
 	sec := taskFilesSection{MaxSize: fileSize(p, h.svc.TaskFileMaxBytes())}
+	if len(fs) > 0 {
+		sec.Records = h.recordFiles(r)
+	}
 	for _, f := range fs {
 		typ := f.MIMEType
 		if base, _, err := mime.ParseMediaType(typ); err == nil {

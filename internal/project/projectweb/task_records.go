@@ -1,0 +1,75 @@
+package projectweb
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"ortlos/internal/actor"
+	"ortlos/internal/apperr"
+	"ortlos/internal/web"
+)
+
+// Attachments into files ("zu den Akten nehmen"): the task page offers,
+// next to each attachment, the files (Akten) the reader may add documents
+// to; filing creates a document there whose first version is the
+// attachment's content (stored once). The records module does the work
+// through a Filer (wired in internal/app).
+
+// RecordFile is a file (Akte) offered for filing.
+type RecordFile struct {
+	ID        int64
+	Reference string
+	Title     string
+}
+
+// Filer files task attachments into the records store.
+type Filer interface {
+	// WritableFiles lists the open files a may add documents to.
+	WritableFiles(ctx context.Context, a actor.Actor) ([]RecordFile, error)
+	// FileAttachment files attachment fileID into file folderID and
+	// returns the new document's id.
+	FileAttachment(ctx context.Context, a actor.Actor, folderID, fileID int64) (int64, error)
+}
+
+// WithFiler offers "zu den Akten nehmen" on task pages.
+func (h *Handler) WithFiler(f Filer) {
+	h.filer = f
+	h.srv.UI("POST /task-files/{id}/to-record", web.Full, h.uiFileToRecord)
+}
+
+var errRecordFolder = apperr.Invalidf("record_folder_required", "choose a file").WithField("folder_id", "record_folder_required")
+
+func (h *Handler) uiFileToRecord(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	folder, err := strconv.ParseInt(r.PostFormValue("folder_id"), 10, 64)
+	if err != nil || folder <= 0 {
+		h.srv.Error(w, r, errRecordFolder)
+		return
+	}
+	doc, err := h.filer.FileAttachment(r.Context(), web.Actor(r), folder, id)
+	if err != nil {
+		h.srv.Error(w, r, err)
+		return
+	}
+	h.srv.Redirect(w, r, "/documents/"+strconv.FormatInt(doc, 10), "task_extra_filed")
+}
+
+// recordFiles returns the files offered for filing on the task page (none
+// without a filer or for readers who may not upload).
+func (h *Handler) recordFiles(r *http.Request) []RecordFile {
+	if h.filer == nil {
+		return nil
+	}
+	fs, err := h.filer.WritableFiles(r.Context(), web.Actor(r))
+	if err != nil {
+		// The page works without the offer; the reason goes to the log.
+		h.srv.Log().WarnContext(r.Context(), "task page: writable files", "err", err)
+		return nil
+	}
+	return fs
+}
