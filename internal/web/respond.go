@@ -168,3 +168,33 @@ func NotModified(w http.ResponseWriter, r *http.Request, etag string) bool {
 	}
 	return false
 }
+
+// Nullable is a field of a JSON change (PATCH) that tells an absent field
+// (Set false) from an explicit null (Set and Null true; V is T's zero
+// value) and from a value.
+type Nullable[T any] struct {
+	Set, Null bool
+	V         T
+}
+
+// UnmarshalJSON reads null or a T.
+func (n *Nullable[T]) UnmarshalJSON(b []byte) error {
+	n.Set = true
+	if string(b) == "null" {
+		n.Null = true
+		var zero T
+		n.V = zero
+		return nil
+	}
+	return json.Unmarshal(b, &n.V)
+}
+
+// Ptr returns nil for an absent field, else a pointer to the value (T's
+// zero value for null: "clear").
+func (n Nullable[T]) Ptr() *T {
+	if !n.Set {
+		return nil
+	}
+	v := n.V
+	return &v
+}

@@ -418,31 +418,15 @@ func (h *Handler) apiGetDocument(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusOK, dwNewDocumentJSON(r, d, true))
 }
 
-// dwNullable is a PATCH field that tells absent (Set false) from null
-// (Set true, Null true).
-type dwNullable[T any] struct {
-	Set, Null bool
-	V         T
-}
-
-func (n *dwNullable[T]) UnmarshalJSON(b []byte) error {
-	n.Set = true
-	if string(b) == "null" {
-		n.Null = true
-		return nil
-	}
-	return json.Unmarshal(b, &n.V)
-}
-
 type dwUpdateJSON struct {
-	Version      *int                   `json:"version"`
-	Title        *string                `json:"title"`
-	TypeID       dwNullable[int64]      `json:"type_id"`
-	Author       *string                `json:"author"`
-	DocumentDate dwNullable[civil.Date] `json:"document_date"`
-	Fields       *map[string]string     `json:"fields"`
-	Tags         *[]string              `json:"tags"`
-	ChangeReason string                 `json:"change_reason"`
+	Version      *int                     `json:"version"`
+	Title        *string                  `json:"title"`
+	TypeID       web.Nullable[int64]      `json:"type_id"`
+	Author       *string                  `json:"author"`
+	DocumentDate web.Nullable[civil.Date] `json:"document_date"`
+	Fields       *map[string]string       `json:"fields"`
+	Tags         *[]string                `json:"tags"`
+	ChangeReason string                   `json:"change_reason"`
 }
 
 func (h *Handler) apiUpdateDocument(w http.ResponseWriter, r *http.Request) {
@@ -646,37 +630,7 @@ func (h *Handler) downloadDocumentVersion(w http.ResponseWriter, r *http.Request
 		return
 	}
 	defer rc.Close()
-	hd := w.Header()
-	hd.Set("Content-Type", v.MIMEType)
-	hd.Set("Content-Disposition", dwContentDisposition(v.Filename))
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	hd.Set("Cache-Control", "private, no-store")
-	hd.Set("ETag", `"`+v.SHA256+`"`)
-	http.ServeContent(w, r, "", v.CreatedAt, rc)
-}
-
-// dwContentDisposition returns an "attachment" Content-Disposition for
-// name (RFC 6266): an ASCII fallback filename (other characters, quotes,
-// backslashes and percent signs replaced by "_") and filename* with the
-// UTF-8 name percent-encoded (RFC 8187).
-func dwContentDisposition(name string) string {
-	fallback := strings.Map(func(r rune) rune {
-		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '%' {
-			return '_'
-		}
-		return r
-	}, name)
-	var enc strings.Builder
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0 {
-			enc.WriteByte(c)
-		} else {
-			fmt.Fprintf(&enc, "%%%02X", c)
-		}
-	}
-	return `attachment; filename="` + fallback + `"; filename*=UTF-8''` + enc.String()
+	web.ServeStoredFile(w, r, v.Filename, v.MIMEType, v.SHA256, v.CreatedAt, rc)
 }
 
 func (h *Handler) apiCheckoutDocument(w http.ResponseWriter, r *http.Request) {

@@ -1,7 +1,6 @@
 package documentweb
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -1045,38 +1044,14 @@ func (h *Handler) apiGetFolder(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusOK, newAPIFolderDetail(d))
 }
 
-// folderNullableID is an id field of a change: absent, null (clear) or
-// an id.
-type folderNullableID struct {
-	Set bool
-	ID  int64
-}
-
-func (n *folderNullableID) UnmarshalJSON(b []byte) error {
-	n.Set = true
-	if string(b) == "null" {
-		n.ID = 0
-		return nil
-	}
-	return json.Unmarshal(b, &n.ID)
-}
-
-func (n folderNullableID) ptr() *int64 {
-	if !n.Set {
-		return nil
-	}
-	id := n.ID
-	return &id
-}
-
 type apiFolderUpdate struct {
-	Version          *int             `json:"version"`
-	Reference        *string          `json:"reference"`
-	Title            *string          `json:"title"`
-	Description      *string          `json:"description"`
-	OwnerUnitID      folderNullableID `json:"owner_unit_id"`
-	RetentionClassID folderNullableID `json:"retention_class_id"`
-	InheritAccess    *bool            `json:"inherit_access"`
+	Version          *int                `json:"version"`
+	Reference        *string             `json:"reference"`
+	Title            *string             `json:"title"`
+	Description      *string             `json:"description"`
+	OwnerUnitID      web.Nullable[int64] `json:"owner_unit_id"`
+	RetentionClassID web.Nullable[int64] `json:"retention_class_id"`
+	InheritAccess    *bool               `json:"inherit_access"`
 }
 
 func (h *Handler) apiUpdateFolder(w http.ResponseWriter, r *http.Request) {
@@ -1095,7 +1070,7 @@ func (h *Handler) apiUpdateFolder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, err := h.svc.UpdateFolder(r.Context(), web.Actor(r), id, document.FolderUpdate{Version: *req.Version, Reference: req.Reference,
-		Title: req.Title, Description: req.Description, OwnerUnitID: req.OwnerUnitID.ptr(), RetentionClassID: req.RetentionClassID.ptr(),
+		Title: req.Title, Description: req.Description, OwnerUnitID: req.OwnerUnitID.Ptr(), RetentionClassID: req.RetentionClassID.Ptr(),
 		InheritAccess: req.InheritAccess})
 	if err != nil {
 		h.srv.Error(w, r, err)
@@ -1249,7 +1224,7 @@ func (h *Handler) apiCreateDocType(w http.ResponseWriter, r *http.Request) {
 type apiDocTypeUpdate struct {
 	Name             *string              `json:"name"`
 	Fields           *[]document.DocField `json:"fields"`
-	RetentionClassID folderNullableID     `json:"retention_class_id"`
+	RetentionClassID web.Nullable[int64]  `json:"retention_class_id"`
 }
 
 func (h *Handler) apiUpdateDocType(w http.ResponseWriter, r *http.Request) {
@@ -1264,7 +1239,7 @@ func (h *Handler) apiUpdateDocType(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t, err := h.svc.UpdateDocType(r.Context(), web.Actor(r), id, document.DocTypeUpdate{Name: req.Name, Fields: req.Fields,
-		RetentionClassID: req.RetentionClassID.ptr()})
+		RetentionClassID: req.RetentionClassID.Ptr()})
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return

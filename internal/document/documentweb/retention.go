@@ -514,7 +514,7 @@ func (h *Handler) exportFolder(w http.ResponseWriter, r *http.Request) {
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
 	hd := w.Header()
 	hd.Set("Content-Type", "application/zip")
-	hd.Set("Content-Disposition", dwContentDisposition(e.Filename()))
+	hd.Set("Content-Disposition", web.ContentDisposition(e.Filename()))
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Cache-Control", "private, no-store")
 	w.WriteHeader(http.StatusOK)

@@ -99,29 +99,6 @@ func (n nullableDate) ptr() *civil.Date {
 	return &d
 }
 
-// nullableID is an id field of a change: absent, null (clear) or an id.
-type nullableID struct {
-	Set bool
-	ID  int64
-}
-
-func (n *nullableID) UnmarshalJSON(b []byte) error {
-	n.Set = true
-	if string(b) == "null" {
-		n.ID = 0
-		return nil
-	}
-	return json.Unmarshal(b, &n.ID)
-}
-
-func (n nullableID) ptr() *int64 {
-	if !n.Set {
-		return nil
-	}
-	id := n.ID
-	return &id
-}
-
 type apiProject struct {
 	ID              int64       `json:"id"`
 	ParentID        *int64      `json:"parent_id"`
@@ -175,16 +152,16 @@ type apiProjectCreate struct {
 }
 
 type apiProjectUpdate struct {
-	Version      *int         `json:"version"`
-	Name         *string      `json:"name"`
-	Goal         *string      `json:"goal"`
-	Description  *string      `json:"description"`
-	StartDate    nullableDate `json:"start_date"`
-	EndDate      nullableDate `json:"end_date"`
-	Status       *string      `json:"status"`
-	OwnerID      nullableID   `json:"owner_id"`
-	Confidential *bool        `json:"confidential"`
-	Template     *bool        `json:"template"`
+	Version      *int                `json:"version"`
+	Name         *string             `json:"name"`
+	Goal         *string             `json:"goal"`
+	Description  *string             `json:"description"`
+	StartDate    nullableDate        `json:"start_date"`
+	EndDate      nullableDate        `json:"end_date"`
+	Status       *string             `json:"status"`
+	OwnerID      web.Nullable[int64] `json:"owner_id"`
+	Confidential *bool               `json:"confidential"`
+	Template     *bool               `json:"template"`
 }
 
 type apiProjectCopy struct {
@@ -291,7 +268,7 @@ func (h *Handler) apiUpdateProject(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := project.ProjectUpdate{Version: *req.Version, Name: req.Name, Goal: req.Goal, Description: req.Description,
-		Start: req.StartDate.ptr(), End: req.EndDate.ptr(), OwnerID: req.OwnerID.ptr(), Confidential: req.Confidential, Template: req.Template}
+		Start: req.StartDate.ptr(), End: req.EndDate.ptr(), OwnerID: req.OwnerID.Ptr(), Confidential: req.Confidential, Template: req.Template}
 	if req.Status != nil {
 		st := project.Status(*req.Status)
 		u.Status = &st
@@ -417,21 +394,6 @@ func newAPIColumn(c project.BoardColumn) apiColumn {
 	return out
 }
 
-// nullableInt is a number field of a change: absent, null (0) or a number.
-type nullableInt struct {
-	Set bool
-	N   int
-}
-
-func (n *nullableInt) UnmarshalJSON(b []byte) error {
-	n.Set = true
-	if string(b) == "null" {
-		n.N = 0
-		return nil
-	}
-	return json.Unmarshal(b, &n.N)
-}
-
 func (h *Handler) apiCreateColumn(w http.ResponseWriter, r *http.Request) {
 	id, err := web.PathID(r)
 	if err != nil {
@@ -467,10 +429,10 @@ func (h *Handler) apiUpdateColumn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req struct {
-		Name     *string     `json:"name"`
-		Category *string     `json:"category"`
-		WIPLimit nullableInt `json:"wip_limit"`
-		Position *int        `json:"position"`
+		Name     *string           `json:"name"`
+		Category *string           `json:"category"`
+		WIPLimit web.Nullable[int] `json:"wip_limit"`
+		Position *int              `json:"position"`
 	}
 	if err := web.DecodeJSON(r, &req); err != nil {
 		h.srv.Error(w, r, err)
@@ -481,9 +443,7 @@ func (h *Handler) apiUpdateColumn(w http.ResponseWriter, r *http.Request) {
 		c := project.Category(*req.Category)
 		u.Category = &c
 	}
-	if req.WIPLimit.Set {
-		u.WIPLimit = &req.WIPLimit.N
-	}
+	u.WIPLimit = req.WIPLimit.Ptr()
 	c, err := h.svc.UpdateColumn(r.Context(), web.Actor(r), id, colID, u)
 	if err != nil {
 		h.srv.Error(w, r, err)

@@ -171,37 +171,7 @@ func (h *Handler) downloadTaskFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer rc.Close()
-	hd := w.Header()
-	hd.Set("Content-Type", f.MIMEType)
-	hd.Set("Content-Disposition", ContentDisposition(f.Name))
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	hd.Set("Cache-Control", "private, no-store")
-	hd.Set("ETag", `"`+f.SHA256+`"`)
-	http.ServeContent(w, r, "", f.CreatedAt, rc)
-}
-
-// ContentDisposition returns an "attachment" Content-Disposition for name
-// (RFC 6266): an ASCII fallback filename (other characters, quotes,
-// backslashes and percent signs replaced by "_") and filename* with the
-// UTF-8 name percent-encoded (RFC 8187).
-func ContentDisposition(name string) string {
-	fallback := strings.Map(func(r rune) rune {
-		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '%' {
-			return '_'
-		}
-		return r
-	}, name)
-	var enc strings.Builder
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0 {
-			enc.WriteByte(c)
-		} else {
-			fmt.Fprintf(&enc, "%%%02X", c)
-		}
-	}
-	return `attachment; filename="` + fallback + `"; filename*=UTF-8''` + enc.String()
+	web.ServeStoredFile(w, r, f.Name, f.MIMEType, f.SHA256, f.CreatedAt, rc)
 }
 
 func (h *Handler) apiDeleteTaskFile(w http.ResponseWriter, r *http.Request) {

@@ -176,22 +176,6 @@ func (h *Handler) taskError(w http.ResponseWriter, r *http.Request, err error) {
 	_ = json.NewEncoder(w).Encode(p)
 }
 
-// taskNullable is a PATCH field that tells absent (Set false) from null
-// (Set true, Null true).
-type taskNullable[T any] struct {
-	Set, Null bool
-	V         T
-}
-
-func (n *taskNullable[T]) UnmarshalJSON(b []byte) error {
-	n.Set = true
-	if string(b) == "null" {
-		n.Null = true
-		return nil
-	}
-	return json.Unmarshal(b, &n.V)
-}
-
 func taskInvalidFilter(field string) error {
 	return apperr.Invalidf("invalid_filter", "invalid %s", field).WithField(field, "invalid_filter")
 }
@@ -381,11 +365,11 @@ type taskUpdateJSON struct {
 	Title            *string                  `json:"title"`
 	Description      *string                  `json:"description"`
 	Priority         *string                  `json:"priority"`
-	StartDate        taskNullable[civil.Date] `json:"start_date"`
-	DueDate          taskNullable[civil.Date] `json:"due_date"`
-	EstimateMinutes  taskNullable[int]        `json:"estimate_minutes"`
-	RemainingMinutes taskNullable[int]        `json:"remaining_minutes"`
-	MilestoneID      taskNullable[int64]      `json:"milestone_id"`
+	StartDate        web.Nullable[civil.Date] `json:"start_date"`
+	DueDate          web.Nullable[civil.Date] `json:"due_date"`
+	EstimateMinutes  web.Nullable[int]        `json:"estimate_minutes"`
+	RemainingMinutes web.Nullable[int]        `json:"remaining_minutes"`
+	MilestoneID      web.Nullable[int64]      `json:"milestone_id"`
 	AssigneeIDs      *[]int64                 `json:"assignee_ids"`
 	LabelIDs         *[]int64                 `json:"label_ids"`
 }
@@ -418,7 +402,7 @@ func (h *Handler) apiUpdateTask(w http.ResponseWriter, r *http.Request) {
 		d := req.DueDate.V
 		u.DueDate = &d
 	}
-	minutes := func(n taskNullable[int], field string) (*int, error) {
+	minutes := func(n web.Nullable[int], field string) (*int, error) {
 		if !n.Set {
 			return nil, nil
 		}
