@@ -133,11 +133,18 @@ func NewRenderer(modules ...fs.FS) (*Renderer, error) {
 		if err != nil {
 			return nil, err
 		}
+		// A module's partials/*.html are shared by all its pages.
+		mbase := base
+		if partials, _ := fs.Glob(m, "partials/*.html"); len(partials) > 0 {
+			if mbase, err = template.Must(base.Clone()).ParseFS(m, "partials/*.html"); err != nil {
+				return nil, fmt.Errorf("web: parse partials: %w", err)
+			}
+		}
 		for _, n := range names {
 			if _, dup := r.pages[n]; dup {
 				return nil, fmt.Errorf("web: page %s defined twice", n)
 			}
-			t, err := template.Must(base.Clone()).ParseFS(m, n)
+			t, err := template.Must(mbase.Clone()).ParseFS(m, n)
 			if err != nil {
 				return nil, fmt.Errorf("web: parse %s: %w", n, err)
 			}

@@ -12,7 +12,7 @@ import (
 	"ortlos/internal/web"
 )
 
-//go:embed pages/*.html
+//go:embed pages/*.html pages/partials/*.html
 var pagesFS embed.FS
 
 // Pages returns the page templates of this module.
