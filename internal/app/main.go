@@ -266,7 +266,8 @@ func documentService(ctx context.Context, cfg config.Config, d *db.DB, clk clock
 		cancel()
 		scanner = c
 	}
-	return document.NewService(d, clk, blobs).WithLogger(log).WithMaxBytes(cfg.DocumentMaxBytes).WithUploadChecks(policy, scanner), nil
+	return document.NewService(d, clk, blobs).WithLogger(log).WithLocation(cfg.Location()).WithMaxBytes(cfg.DocumentMaxBytes).
+		WithUploadChecks(policy, scanner), nil
 }
 
 // openBlobs opens the configured blob store: S3-compatible object storage

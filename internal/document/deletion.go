@@ -195,7 +195,7 @@ func (s *Service) checkDeletable(ctx context.Context, q db.Querier, kind string,
 	} else if kind != KindFolder {
 		return nil, c, errNotFound
 	}
-	t, err := loadRetentionTree(ctx, q, scope, id)
+	t, err := s.loadRetentionTree(ctx, q, scope, id)
 	if err != nil {
 		return nil, c, err
 	}
@@ -248,7 +248,7 @@ func (s *Service) ProposeDeletion(ctx context.Context, a actor.Actor, kind strin
 		if err := retentionLock(ctx, tx); err != nil {
 			return nil, err
 		}
-		_, c, err := s.checkDeletable(ctx, tx, kind, id, civil.In(now, retentionZone))
+		_, c, err := s.checkDeletable(ctx, tx, kind, id, civil.In(now, s.zone()))
 		if err != nil {
 			return nil, err
 		}
@@ -310,7 +310,7 @@ func (s *Service) ApproveDeletion(ctx context.Context, a actor.Actor, id int64, 
 		if x.ProposedBy == a.UserID {
 			return nil, errSecondPerson
 		}
-		t, c, err := s.checkDeletable(ctx, tx, x.Kind, x.ObjectID, civil.In(now, retentionZone))
+		t, c, err := s.checkDeletable(ctx, tx, x.Kind, x.ObjectID, civil.In(now, s.zone()))
 		if err != nil {
 			return nil, err
 		}
@@ -596,7 +596,7 @@ func (s *Service) ListDueForDeletion(ctx context.Context, a actor.Actor) ([]DueI
 	if !CanReadDueReport(a) {
 		return nil, errNotFound
 	}
-	t, err := loadRetentionTree(ctx, s.db, rtScopeAll, 0)
+	t, err := s.loadRetentionTree(ctx, s.db, rtScopeAll, 0)
 	if err != nil {
 		return nil, err
 	}

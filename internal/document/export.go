@@ -260,7 +260,7 @@ func (u userNames) name(ctx context.Context, q db.Querier, id *int64) (string, e
 func (s *Service) exportManifest(ctx context.Context, q db.Querier, id int64, now time.Time, a actor.Actor) (exportManifest, error) {
 	m := exportManifest{Format: ExportFormat, ExportedAt: now, ExportedBy: a.Username, PlanPath: []exportPathItem{},
 		SubFolders: []exportFolder{}, LegalHolds: []exportHold{}, Documents: []exportDocument{}}
-	t, err := loadRetentionTree(ctx, q, rtScopeFolder, id)
+	t, err := s.loadRetentionTree(ctx, q, rtScopeFolder, id)
 	if err != nil {
 		return m, err
 	}
@@ -317,7 +317,7 @@ func (s *Service) exportManifest(ctx context.Context, q db.Querier, id int64, no
 		p := t.folders[anc[i]]
 		m.PlanPath = append(m.PlanPath, exportPathItem{ID: p.id, Kind: p.kind, Reference: p.reference, Title: p.title})
 	}
-	r := t.retention(KindFolder, id, civil.In(now, retentionZone))
+	r := t.retention(KindFolder, id, civil.In(now, s.zone()))
 	if r.Class != nil {
 		m.Retention = exportRetention{Code: r.Class.Code, Name: r.Class.Name, Years: r.Class.Years, Trigger: r.Class.Trigger,
 			LegalBasis: r.Class.LegalBasis, TriggerDate: r.TriggerDate, DeletableFrom: r.DeletableFrom}

@@ -15,7 +15,8 @@ package document
 // documents.document_date; a document without a date counts from the day
 // it was created, which is never earlier than the date it would have had).
 // A record may be deleted from 1 January of (trigger year + years + 1).
-// Calendar days are judged in Europe/Berlin.
+// Calendar days are judged in the organisation's time zone (WithLocation;
+// Europe/Berlin by default).
 //
 // A file (folder of kind file) may be deleted with everything in it when it
 // and every folder below it is closed and its own period as well as that of
@@ -107,8 +108,9 @@ var (
 // and "-", starting with a capital or digit.
 var retentionCodeRE = regexp.MustCompile(`^[A-Z0-9][A-Z0-9._-]{0,39}$`)
 
-// retentionZone is the zone in which instants become calendar days.
-var retentionZone = func() *time.Location {
+// defaultZone is the zone in which instants become calendar days unless
+// WithLocation sets the organisation's.
+var defaultZone = func() *time.Location {
 	loc, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
 		return time.UTC
@@ -124,7 +126,7 @@ func DeletableFrom(trigger civil.Date, years int) civil.Date {
 }
 
 // today is the current calendar day.
-func (s *Service) today() civil.Date { return civil.In(s.clock.Now(), retentionZone) }
+func (s *Service) today() civil.Date { return civil.In(s.clock.Now(), s.zone()) }
 
 // isRecords reports whether a is records management.
 func isRecords(a actor.Actor) bool { return a.Authenticated() && a.Has(actor.RoleRecords) }
@@ -419,9 +421,9 @@ func (s *Service) RetentionOf(ctx context.Context, a actor.Actor, kind string, i
 	folderID := id
 	switch kind {
 	case KindFolder:
-		t, err = loadRetentionTree(ctx, s.db, rtScopeFolder, id)
+		t, err = s.loadRetentionTree(ctx, s.db, rtScopeFolder, id)
 	case KindDocument:
-		t, err = loadRetentionTree(ctx, s.db, rtScopeDocument, id)
+		t, err = s.loadRetentionTree(ctx, s.db, rtScopeDocument, id)
 		if err == nil {
 			d := t.docs[id]
 			if d == nil {
@@ -449,6 +451,7 @@ func (s *Service) RetentionOf(ctx context.Context, a actor.Actor, kind string, i
 // retentionTree holds what retention decisions read: every folder, class,
 // active hold and open proposal, and the documents of one scope.
 type retentionTree struct {
+	loc      *time.Location // the zone of calendar days
 	classes  map[int64]*RetentionClass
 	folders  map[int64]*rtFolder
 	children map[int64][]int64
@@ -487,8 +490,8 @@ const (
 func pendingKey(kind string, id int64) string { return kind + ":" + strconv.FormatInt(id, 10) }
 
 // loadRetentionTree reads a retentionTree for a scope of documents.
-func loadRetentionTree(ctx context.Context, q db.Querier, scope int, id int64) (*retentionTree, error) {
-	t := &retentionTree{classes: map[int64]*RetentionClass{}, folders: map[int64]*rtFolder{}, children: map[int64][]int64{},
+func (s *Service) loadRetentionTree(ctx context.Context, q db.Querier, scope int, id int64) (*retentionTree, error) {
+	t := &retentionTree{loc: s.zone(), classes: map[int64]*RetentionClass{}, folders: map[int64]*rtFolder{}, children: map[int64][]int64{},
 		docs: map[int64]*rtDoc{}, docsIn: map[int64][]int64{}, pending: map[string]int64{}}
 	classes, err := db.Query(ctx, q, scanRetentionClass, `SELECT `+retentionClassFields+` FROM retention_classes c`)
 	if err != nil {
@@ -618,11 +621,11 @@ func (t *retentionTree) docClass(d *rtDoc) (c *RetentionClass, inherited bool) {
 }
 
 // closedDay is the calendar day folder f was closed (nil: open).
-func closedDay(f *rtFolder) *civil.Date {
+func (t *retentionTree) closedDay(f *rtFolder) *civil.Date {
 	if f == nil || f.state != "closed" || f.closedAt == nil {
 		return nil
 	}
-	d := civil.In(*f.closedAt, retentionZone)
+	d := civil.In(*f.closedAt, t.loc)
 	return &d
 }
 
@@ -635,10 +638,10 @@ func (t *retentionTree) docTrigger(d *rtDoc, c *RetentionClass) *civil.Date {
 		if d.date != nil {
 			return d.date
 		}
-		day := civil.In(d.createdAt, retentionZone)
+		day := civil.In(d.createdAt, t.loc)
 		return &day
 	}
-	return closedDay(t.folders[d.folder])
+	return t.closedDay(t.folders[d.folder])
 }
 
 // docDeletable returns the first deletable day of document d alone (nil:
@@ -685,7 +688,7 @@ func (t *retentionTree) folderDeletable(id int64) (trigger, deletable *civil.Dat
 	var latestDoc *civil.Date
 	for _, fid := range t.subtree(id) {
 		f := t.folders[fid]
-		day := closedDay(f)
+		day := t.closedDay(f)
 		if day == nil {
 			return nil, nil
 		}
@@ -711,7 +714,7 @@ func (t *retentionTree) folderDeletable(id int64) (trigger, deletable *civil.Dat
 			}
 		}
 	}
-	trigger = closedDay(t.folders[id])
+	trigger = t.closedDay(t.folders[id])
 	if c.Trigger == TriggerDocumentDate && latestDoc != nil {
 		trigger = latestDoc
 	}
@@ -803,7 +806,7 @@ func (t *retentionTree) retention(kind string, id int64, today civil.Date) Reten
 		if f := t.folders[id]; f != nil && f.kind == "file" {
 			r.TriggerDate, r.DeletableFrom = t.folderDeletable(id)
 		} else if f != nil {
-			r.TriggerDate = closedDay(f)
+			r.TriggerDate = t.closedDay(f)
 		}
 	}
 	if r.Class != nil {

@@ -122,6 +122,14 @@ func TestRetentionPeriods(t *testing.T) {
 		if *r.TriggerDate != civil.D(2020, 1, 1) || *r.DeletableFrom != civil.D(2027, 1, 1) {
 			t.Errorf("closed 2019-12-31 23:30 UTC: trigger %s, deletable %s; want 2020-01-01, 2027-01-01", r.TriggerDate, r.DeletableFrom)
 		}
+		// An organisation in another time zone counts its own calendar.
+		r, err = f.Svc.WithLocation(time.UTC).RetentionOf(ctx, f.Rita, document.KindFolder, late)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if *r.TriggerDate != civil.D(2019, 12, 31) || *r.DeletableFrom != civil.D(2026, 1, 1) {
+			t.Errorf("closed 2019-12-31 23:30 UTC, zone UTC: trigger %s, deletable %s; want 2019-12-31, 2026-01-01", r.TriggerDate, r.DeletableFrom)
+		}
 
 		// Document-date class: the document's date; without a date its
 		// creation day.

@@ -37,6 +37,9 @@ type Service struct {
 	// default allow-list; nil scanner: no virus scan).
 	policy  *filecheck.Policy
 	scanner filecheck.Scanner
+	// loc is the organisation's time zone, in which instants become
+	// calendar days (retention; nil: Europe/Berlin).
+	loc *time.Location
 }
 
 // NewService returns a records store keeping contents in blobs.
@@ -49,6 +52,22 @@ func (s *Service) WithLogger(l *slog.Logger) *Service {
 	c := *s
 	c.log = l
 	return &c
+}
+
+// WithLocation returns a copy of s that judges calendar days (the closing
+// day of a file, a document's date when it has none, today) in loc.
+func (s *Service) WithLocation(loc *time.Location) *Service {
+	c := *s
+	c.loc = loc
+	return &c
+}
+
+// zone is the time zone of calendar days.
+func (s *Service) zone() *time.Location {
+	if s.loc == nil {
+		return defaultZone
+	}
+	return s.loc
 }
 
 // write runs fn in a transaction together with the audit events it
