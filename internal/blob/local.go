@@ -90,7 +90,7 @@ func (l *Local) Put(ctx context.Context, r io.Reader) (info Info, err error) {
 		}
 	}()
 
-	n, sum, err := hashCopy(ctx, f, r)
+	n, sum, err := hashCopy(ctx, newWriteback(f), r)
 	if err != nil {
 		return Info{}, fmt.Errorf("blob: put: %w", err)
 	}

@@ -3,6 +3,8 @@ package blob_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -185,6 +187,26 @@ func TestNewLocal(t *testing.T) {
 	l, err := blob.NewLocal(filepath.Join(t.TempDir(), "a", "..", "b"))
 	if err != nil || !filepath.IsAbs(l.Dir()) {
 		t.Errorf("NewLocal: Dir = %q, %v", l.Dir(), err)
+	}
+}
+
+// TestLocalLargePut stores content spanning many writeback chunks (the
+// disk writes started while the content still arrives) and checks that
+// what is stored is exactly what was sent.
+func TestLocalLargePut(t *testing.T) {
+	l := newLocal(t)
+	ctx := context.Background()
+	const size = 7*(8<<20) + 12345
+	want := sha256.New()
+	info, err := l.Put(ctx, io.TeeReader(blobtest.NewGenerator(7, size), want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Size != size || info.SHA256 != hex.EncodeToString(want.Sum(nil)) {
+		t.Fatalf("Put = %+v, want %d bytes with the sent content's digest", info, size)
+	}
+	if _, err := blob.Verify(ctx, l, info.SHA256); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -39,6 +40,20 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// ReadFrom passes io.Copy through to the connection's ReadFrom, which sends
+// a file with sendfile(2) instead of copying it through user space: a
+// download of a stored file (http.ServeContent) would otherwise go in
+// 32 KiB steps through Write.
+func (w *statusWriter) ReadFrom(r io.Reader) (int64, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
+		return rf.ReadFrom(r)
+	}
+	return io.Copy(struct{ io.Writer }{w.ResponseWriter}, r)
+}
 
 // Flush lets streaming handlers (exports, Server-Sent Events) flush.
 func (w *statusWriter) Flush() {
