@@ -1,6 +1,7 @@
 package documentweb
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"ortlos/internal/actor"
 	"ortlos/internal/apperr"
 	"ortlos/internal/civil"
 	"ortlos/internal/document"
@@ -172,8 +174,7 @@ func dwNewVersionJSON(v document.Version) dwVersionJSON {
 		CreatedBy: dwIDPtr(v.CreatedBy), CreatedByName: v.CreatedByName, URL: dwVersionURL(v.DocumentID, v.Number)}
 }
 
-func dwNewDocumentJSON(r *http.Request, d document.Document, full bool) dwDocumentJSON {
-	a := web.Actor(r)
+func dwNewDocumentJSON(a actor.Actor, d document.Document, full bool) dwDocumentJSON {
 	j := dwDocumentJSON{ID: d.ID, FolderID: d.FolderID, FolderReference: d.FolderReference, FolderTitle: d.FolderTitle, Title: d.Title,
 		TypeID: dwIDPtr(d.TypeID), TypeName: d.TypeName, Author: d.Author, DocumentDate: d.DocumentDate, Fields: d.Fields, Tags: d.Tags,
 		State: d.State, CurrentVersion: d.CurrentVersion, Filename: d.Filename, MIMEType: d.MIMEType, Size: d.Size, SHA256: d.SHA256,
@@ -207,10 +208,18 @@ func dwWarnings(ws []document.DocumentWarning) []dwWarningJSON {
 	return out
 }
 
-// documentError answers err. The API answers a refusal because of
-// another person's check-out with 423 Locked (document_locked) or 409
-// (document_checked_out) and the lock's holder and expiry, and a stale
-// change (409 document_stale) with the current version.
+// dwErrors is the web.ErrorWriter of the document operations. The API
+// answers a refusal because of another person's check-out with 423 Locked
+// (document_locked) or 409 (document_checked_out) and the lock's holder
+// and expiry, and a stale change (409 document_stale) with the current
+// version; everything else as the server does.
+type dwErrors struct{ h *Handler }
+
+func (e dwErrors) Error(w http.ResponseWriter, r *http.Request, err error) {
+	e.h.documentError(w, r, err)
+}
+
+// documentError answers err (see dwErrors).
 func (h *Handler) documentError(w http.ResponseWriter, r *http.Request, err error) {
 	var stale *document.StaleError
 	var locked *document.LockedError
@@ -241,6 +250,31 @@ func (h *Handler) documentError(w http.ResponseWriter, r *http.Request, err erro
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(st)
 	_ = json.NewEncoder(w).Encode(p)
+}
+
+// dwUploadInputs are the inputs of the upload form on the document page
+// by the field names of the errors they show.
+var dwUploadInputs = map[string]string{"change_reason": "upload-reason", "file": "upload-file"}
+
+// dwErrorKeys renames the field errors of p to the ids of the inputs that
+// show them ("f-<key>"), so that the error summary's links lead to the
+// field: custom fields ("fields.<key>") become "field_<key>", and the
+// errors of the upload form (upload) name its own inputs, not the
+// metadata form's.
+func dwErrorKeys(p *web.Page, upload bool) {
+	if len(p.Errors) == 0 {
+		return
+	}
+	errs := make(map[string]string, len(p.Errors))
+	for f, msg := range p.Errors {
+		if key, ok := strings.CutPrefix(f, "fields."); ok {
+			f = "field_" + key
+		} else if in, ok := dwUploadInputs[f]; ok && upload {
+			f = in
+		}
+		errs[f] = msg
+	}
+	p.Errors = errs
 }
 
 // dwStatus is the status of a page showing err at its form: 423 for a
@@ -369,7 +403,7 @@ func (h *Handler) apiCreateDocument(w http.ResponseWriter, r *http.Request) {
 		h.documentError(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusCreated, dwNewDocumentJSON(r, d, true))
+	web.JSON(w, http.StatusCreated, dwNewDocumentJSON(web.Actor(r), d, true))
 }
 
 func (h *Handler) apiListFolderDocuments(w http.ResponseWriter, r *http.Request) {
@@ -386,7 +420,8 @@ func (h *Handler) apiListFolderDocuments(w http.ResponseWriter, r *http.Request)
 			return
 		}
 	}
-	page, err := h.svc.ListDocuments(r.Context(), web.Actor(r), id, f)
+	a := web.Actor(r)
+	page, err := h.svc.ListDocuments(r.Context(), a, id, f)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return
@@ -396,7 +431,7 @@ func (h *Handler) apiListFolderDocuments(w http.ResponseWriter, r *http.Request)
 		NextCursor *string          `json:"next_cursor"`
 	}{Items: make([]dwDocumentJSON, 0, len(page.Items))}
 	for _, d := range page.Items {
-		out.Items = append(out.Items, dwNewDocumentJSON(r, d, false))
+		out.Items = append(out.Items, dwNewDocumentJSON(a, d, false))
 	}
 	if page.NextCursor != "" {
 		out.NextCursor = &page.NextCursor
@@ -405,17 +440,10 @@ func (h *Handler) apiListFolderDocuments(w http.ResponseWriter, r *http.Request)
 }
 
 func (h *Handler) apiGetDocument(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	d, err := h.svc.GetDocument(r.Context(), web.Actor(r), id)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, dwNewDocumentJSON(r, d, true))
+	web.APIWithID(h.srv, w, r, http.StatusOK, func(ctx context.Context, a actor.Actor, id int64) (dwDocumentJSON, error) {
+		d, err := h.svc.GetDocument(ctx, a, id)
+		return dwNewDocumentJSON(a, d, true), err
+	})
 }
 
 type dwUpdateJSON struct {
@@ -430,19 +458,12 @@ type dwUpdateJSON struct {
 }
 
 func (h *Handler) apiUpdateDocument(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	var req dwUpdateJSON
-	if err := web.DecodeJSON(r, &req); err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
+	web.APIWithBody(dwErrors{h}, w, r, http.StatusOK, h.updateDocumentJSON)
+}
+
+func (h *Handler) updateDocumentJSON(ctx context.Context, a actor.Actor, id int64, req dwUpdateJSON) (dwDocumentJSON, error) {
 	if req.Version == nil {
-		h.srv.Error(w, r, dwErrVersionRequired)
-		return
+		return dwDocumentJSON{}, dwErrVersionRequired
 	}
 	u := document.DocumentUpdate{Version: *req.Version, Title: req.Title, Author: req.Author, ChangeReason: req.ChangeReason}
 	if req.TypeID.Set {
@@ -462,12 +483,8 @@ func (h *Handler) apiUpdateDocument(w http.ResponseWriter, r *http.Request) {
 	if req.Tags != nil {
 		u.Tags = append([]string{}, *req.Tags...)
 	}
-	d, err := h.svc.UpdateDocument(r.Context(), web.Actor(r), id, u)
-	if err != nil {
-		h.documentError(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, dwNewDocumentJSON(r, d, true))
+	d, err := h.svc.UpdateDocument(ctx, a, id, u)
+	return dwNewDocumentJSON(a, d, true), err
 }
 
 func (h *Handler) apiFinalizeDocument(w http.ResponseWriter, r *http.Request) {
@@ -486,34 +503,31 @@ func (h *Handler) apiFinalizeDocument(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	d, err := h.svc.FinalizeDocument(r.Context(), web.Actor(r), id, req.Version)
+	a := web.Actor(r)
+	d, err := h.svc.FinalizeDocument(r.Context(), a, id, req.Version)
 	if err != nil {
 		h.documentError(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusOK, dwNewDocumentJSON(r, d, true))
+	web.JSON(w, http.StatusOK, dwNewDocumentJSON(a, d, true))
+}
+
+// dwVersionListJSON is the answer of listDocumentVersions.
+type dwVersionListJSON struct {
+	Items      []dwVersionJSON `json:"items"`
+	NextCursor *string         `json:"next_cursor"`
+	MaxBytes   int64           `json:"max_bytes"`
 }
 
 func (h *Handler) apiListDocumentVersions(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	vs, err := h.svc.ListVersions(r.Context(), web.Actor(r), id)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	out := struct {
-		Items      []dwVersionJSON `json:"items"`
-		NextCursor *string         `json:"next_cursor"`
-		MaxBytes   int64           `json:"max_bytes"`
-	}{Items: make([]dwVersionJSON, 0, len(vs)), MaxBytes: h.svc.MaxBytes()}
-	for _, v := range vs {
-		out.Items = append(out.Items, dwNewVersionJSON(v))
-	}
-	web.JSON(w, http.StatusOK, out)
+	web.APIWithID(h.srv, w, r, http.StatusOK, func(ctx context.Context, a actor.Actor, id int64) (dwVersionListJSON, error) {
+		vs, err := h.svc.ListVersions(ctx, a, id)
+		out := dwVersionListJSON{Items: make([]dwVersionJSON, 0, len(vs)), MaxBytes: h.svc.MaxBytes()}
+		for _, v := range vs {
+			out.Items = append(out.Items, dwNewVersionJSON(v))
+		}
+		return out, err
+	})
 }
 
 // uploadVersion stores the file of a multipart request as a new version.
@@ -634,31 +648,20 @@ func (h *Handler) downloadDocumentVersion(w http.ResponseWriter, r *http.Request
 }
 
 func (h *Handler) apiCheckoutDocument(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	d, err := h.svc.CheckoutDocument(r.Context(), web.Actor(r), id)
-	if err != nil {
-		h.documentError(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, dwNewDocumentJSON(r, d, false))
+	web.APIWithID(dwErrors{h}, w, r, http.StatusOK, h.lockAction(h.svc.CheckoutDocument))
 }
 
 func (h *Handler) apiReleaseDocumentLock(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
+	web.APIWithID(dwErrors{h}, w, r, http.StatusOK, h.lockAction(h.svc.ReleaseDocumentLock))
+}
+
+// lockAction answers a check-out or its release with the document
+// without its versions.
+func (h *Handler) lockAction(fn func(context.Context, actor.Actor, int64) (document.Document, error)) func(context.Context, actor.Actor, int64) (dwDocumentJSON, error) {
+	return func(ctx context.Context, a actor.Actor, id int64) (dwDocumentJSON, error) {
+		d, err := fn(ctx, a, id)
+		return dwNewDocumentJSON(a, d, false), err
 	}
-	d, err := h.svc.ReleaseDocumentLock(r.Context(), web.Actor(r), id)
-	if err != nil {
-		h.documentError(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, dwNewDocumentJSON(r, d, false))
 }
 
 // Pages.
@@ -673,9 +676,9 @@ type dwOpt struct {
 type dwFieldInput struct {
 	Key, Label, Kind, Value string
 	Required                bool
-	// Name is the form field ("field_<key>"), ErrKey the error entry
-	// ("fields.<key>").
-	Name, ErrKey string
+	// Name is the form field and the key of its error ("field_<key>",
+	// see dwErrorKeys).
+	Name string
 }
 
 // dwFact is a custom field shown on the document page.
@@ -725,6 +728,9 @@ type dwDocumentView struct {
 	LockedByMe    bool
 	LockedByOther bool
 	NeedsReason   bool
+	// HoldURL is the legal hold form for this document (records
+	// management).
+	HoldURL string
 }
 
 // dwSize formats a byte count in binary units as desktop file managers
@@ -779,7 +785,7 @@ func (h *Handler) metaForm(r *http.Request, p web.Page, typeID int64, vals map[s
 		f.TypeName = t.Name
 		for _, fd := range t.Fields {
 			f.Fields = append(f.Fields, dwFieldInput{Key: fd.Key, Label: fd.Label, Kind: fd.Kind, Value: vals[fd.Key], Required: fd.Required,
-				Name: "field_" + fd.Key, ErrKey: "fields." + fd.Key})
+				Name: "field_" + fd.Key})
 		}
 	}
 	return f, nil
@@ -857,12 +863,16 @@ func (h *Handler) renderDocument(w http.ResponseWriter, r *http.Request, id int6
 	p := h.srv.NewPage(r, d.Title)
 	if formErr != nil {
 		p.SetError(formErr)
+		dwErrorKeys(&p, form == "upload")
 	}
 	v := dwDocumentView{Page: p, Doc: d, State: p.L.T("document.state." + d.State), Date: dwDate(p, d.DocumentDate),
 		Size: dwSize(p.L, d.Size), Created: p.L.DateTime(d.CreatedAt, p.Loc), Form: form, MaxSize: dwSize(p.L, h.svc.MaxBytes()),
 		CanWrite: d.CanWrite(a), CanFinalize: d.CanFinalize(a), CanBreakLock: d.CanBreakLock(a),
 		LockedByMe: d.LockedBy != 0 && d.LockedBy == a.UserID, LockedByOther: d.LockedByOther(a), NeedsReason: d.State == document.StateFinal}
 	v.CanUpload = v.CanWrite && !v.LockedByOther
+	if document.CanProposeDeletion(a) {
+		v.HoldURL = fmt.Sprintf("/documents/holds?document_id=%d#hold-new", d.ID)
+	}
 	if d.FinalizedAt != nil {
 		v.Finalized = p.L.DateTime(*d.FinalizedAt, p.Loc)
 	}
@@ -1102,6 +1112,7 @@ func (h *Handler) renderNewDocument(w http.ResponseWriter, r *http.Request, fold
 	p.Title = p.L.T("document.new_title", f.Reference, f.Title)
 	if formErr != nil {
 		p.SetError(formErr)
+		dwErrorKeys(&p, false)
 	}
 	meta, err := h.metaForm(r, p, form.TypeID, vals)
 	if err != nil {

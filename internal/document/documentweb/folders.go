@@ -1,8 +1,10 @@
 package documentweb
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -294,6 +296,9 @@ type folderView struct {
 	CloseURL       string
 	// ExportURL is the archive package of a closed file (retention.go).
 	ExportURL string
+	// HoldURL is the legal hold form for this folder (records
+	// management).
+	HoldURL string
 }
 
 // folderCrumbs returns the breadcrumbs of d: the file plan, then the
@@ -366,6 +371,9 @@ func (h *Handler) renderFolder(w http.ResponseWriter, r *http.Request, id int64,
 	}
 	if d.Closed() && d.Kind == document.FolderFile && (d.Access >= document.AccessManage || a.Has(actor.RoleRecords)) {
 		v.ExportURL = base + "/export"
+	}
+	if document.CanProposeDeletion(a) {
+		v.HoldURL = "/documents/holds?folder_reference=" + url.QueryEscape(d.Reference) + "#hold-new"
 	}
 	if !d.Rights.Structure {
 		page, err := h.svc.ListDocuments(r.Context(), a, id, document.DocumentFilter{Cursor: r.URL.Query().Get("cursor")})
@@ -1031,17 +1039,10 @@ func (h *Handler) apiCreateFolder(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) apiGetFolder(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	d, err := h.svc.GetFolder(r.Context(), web.Actor(r), id)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, newAPIFolderDetail(d))
+	web.APIWithID(h.srv, w, r, http.StatusOK, func(ctx context.Context, a actor.Actor, id int64) (apiFolderDetail, error) {
+		d, err := h.svc.GetFolder(ctx, a, id)
+		return newAPIFolderDetail(d), err
+	})
 }
 
 type apiFolderUpdate struct {
@@ -1055,42 +1056,22 @@ type apiFolderUpdate struct {
 }
 
 func (h *Handler) apiUpdateFolder(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	var req apiFolderUpdate
-	if err := web.DecodeJSON(r, &req); err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	if req.Version == nil {
-		h.srv.Error(w, r, web.InvalidFilter("version", "version is required"))
-		return
-	}
-	f, err := h.svc.UpdateFolder(r.Context(), web.Actor(r), id, document.FolderUpdate{Version: *req.Version, Reference: req.Reference,
-		Title: req.Title, Description: req.Description, OwnerUnitID: req.OwnerUnitID.Ptr(), RetentionClassID: req.RetentionClassID.Ptr(),
-		InheritAccess: req.InheritAccess})
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, newAPIFolder(f))
+	web.APIWithBody(h.srv, w, r, http.StatusOK, func(ctx context.Context, a actor.Actor, id int64, req apiFolderUpdate) (apiFolder, error) {
+		if req.Version == nil {
+			return apiFolder{}, web.InvalidFilter("version", "version is required")
+		}
+		f, err := h.svc.UpdateFolder(ctx, a, id, document.FolderUpdate{Version: *req.Version, Reference: req.Reference,
+			Title: req.Title, Description: req.Description, OwnerUnitID: req.OwnerUnitID.Ptr(), RetentionClassID: req.RetentionClassID.Ptr(),
+			InheritAccess: req.InheritAccess})
+		return newAPIFolder(f), err
+	})
 }
 
 func (h *Handler) apiCloseFolder(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	f, err := h.svc.CloseFolder(r.Context(), web.Actor(r), id)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, newAPIFolder(f))
+	web.APIWithID(h.srv, w, r, http.StatusOK, func(ctx context.Context, a actor.Actor, id int64) (apiFolder, error) {
+		f, err := h.svc.CloseFolder(ctx, a, id)
+		return newAPIFolder(f), err
+	})
 }
 
 type apiGrantList struct {
@@ -1098,58 +1079,42 @@ type apiGrantList struct {
 	Items         []apiGrant `json:"items"`
 }
 
-// writeGrants answers with the grants of folder id and its inherit flag.
-func (h *Handler) writeGrants(w http.ResponseWriter, r *http.Request, id int64) {
-	a := web.Actor(r)
-	gs, err := h.svc.FolderGrants(r.Context(), a, id)
+// folderGrants returns the grants of folder id and its inherit flag.
+func (h *Handler) folderGrants(ctx context.Context, a actor.Actor, id int64) (apiGrantList, error) {
+	gs, err := h.svc.FolderGrants(ctx, a, id)
 	if err != nil {
-		h.srv.Error(w, r, err)
-		return
+		return apiGrantList{}, err
 	}
-	d, err := h.svc.GetFolder(r.Context(), a, id)
+	d, err := h.svc.GetFolder(ctx, a, id)
 	if err != nil {
-		h.srv.Error(w, r, err)
-		return
+		return apiGrantList{}, err
 	}
 	inherit := d.InheritAccess
-	web.JSON(w, http.StatusOK, apiGrantList{InheritAccess: &inherit, Items: newAPIGrants(gs)})
+	return apiGrantList{InheritAccess: &inherit, Items: newAPIGrants(gs)}, nil
 }
 
 func (h *Handler) apiGetFolderGrants(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	h.writeGrants(w, r, id)
+	web.APIWithID(h.srv, w, r, http.StatusOK, h.folderGrants)
 }
 
 func (h *Handler) apiSetFolderGrants(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	var req apiGrantList
-	if err := web.DecodeJSON(r, &req); err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
+	web.APIWithBody(h.srv, w, r, http.StatusOK, h.setFolderGrants)
+}
+
+func (h *Handler) setFolderGrants(ctx context.Context, a actor.Actor, id int64, req apiGrantList) (apiGrantList, error) {
 	if req.Items == nil {
-		h.srv.Error(w, r, apperr.Invalidf("validation_failed", "items is required").WithField("items", "required"))
-		return
+		return apiGrantList{}, apperr.Invalidf("validation_failed", "items is required").WithField("items", "required")
 	}
 	gs := make([]document.Grant, 0, len(req.Items))
 	for i, g := range req.Items {
 		x, ok := document.ParseAccess(g.Access)
 		if !ok {
-			h.srv.Error(w, r, apperr.Invalidf("invalid_grant_access", "access is read, write or manage").
-				WithField("items."+strconv.Itoa(i), "invalid_grant_access"))
-			return
+			return apiGrantList{}, apperr.Invalidf("invalid_grant_access", "access is read, write or manage").
+				WithField("items."+strconv.Itoa(i), "invalid_grant_access")
 		}
 		gs = append(gs, document.Grant{Kind: g.Kind, Principal: g.Principal, Access: x})
 	}
-	if _, err := h.svc.SetFolderGrants(r.Context(), web.Actor(r), id, gs, req.InheritAccess); err != nil {
+	if _, err := h.svc.SetFolderGrants(ctx, a, id, gs, req.InheritAccess); err != nil {
 		if e, ok := apperr.As(err); ok && len(e.Fields) > 0 {
 			// The service names list entries "grants.N"; the API body
 			// calls the list "items".
@@ -1163,10 +1128,9 @@ func (h *Handler) apiSetFolderGrants(w http.ResponseWriter, r *http.Request) {
 			}
 			err = &c
 		}
-		h.srv.Error(w, r, err)
-		return
+		return apiGrantList{}, err
 	}
-	h.writeGrants(w, r, id)
+	return h.folderGrants(ctx, a, id)
 }
 
 type apiDocType struct {
@@ -1228,21 +1192,9 @@ type apiDocTypeUpdate struct {
 }
 
 func (h *Handler) apiUpdateDocType(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	var req apiDocTypeUpdate
-	if err := web.DecodeJSON(r, &req); err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	t, err := h.svc.UpdateDocType(r.Context(), web.Actor(r), id, document.DocTypeUpdate{Name: req.Name, Fields: req.Fields,
-		RetentionClassID: req.RetentionClassID.Ptr()})
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, newAPIDocType(t))
+	web.APIWithBody(h.srv, w, r, http.StatusOK, func(ctx context.Context, a actor.Actor, id int64, req apiDocTypeUpdate) (apiDocType, error) {
+		t, err := h.svc.UpdateDocType(ctx, a, id, document.DocTypeUpdate{Name: req.Name, Fields: req.Fields,
+			RetentionClassID: req.RetentionClassID.Ptr()})
+		return newAPIDocType(t), err
+	})
 }

@@ -1,6 +1,7 @@
 package documentweb
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -594,23 +595,11 @@ func (h *Handler) apiCreateRetentionClass(w http.ResponseWriter, r *http.Request
 }
 
 func (h *Handler) apiUpdateRetentionClass(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	var req apiRetentionClassUpdate
-	if err := web.DecodeJSON(r, &req); err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	c, err := h.svc.UpdateRetentionClass(r.Context(), web.Actor(r), id, document.RetentionClassUpdate{Name: req.Name, Years: req.Years,
-		Trigger: req.Trigger, LegalBasis: req.LegalBasis})
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, newAPIRetentionClass(c))
+	web.APIWithBody(h.srv, w, r, http.StatusOK, func(ctx context.Context, a actor.Actor, id int64, req apiRetentionClassUpdate) (apiRetentionClass, error) {
+		c, err := h.svc.UpdateRetentionClass(ctx, a, id, document.RetentionClassUpdate{Name: req.Name, Years: req.Years,
+			Trigger: req.Trigger, LegalBasis: req.LegalBasis})
+		return newAPIRetentionClass(c), err
+	})
 }
 
 type apiLegalHold struct {
@@ -720,22 +709,10 @@ func (h *Handler) apiPlaceLegalHold(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) apiReleaseLegalHold(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	var req apiReason
-	if err := web.DecodeJSON(r, &req); err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	x, err := h.svc.ReleaseLegalHold(r.Context(), web.Actor(r), id, req.Reason)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, newAPILegalHold(x))
+	web.APIWithBody(h.srv, w, r, http.StatusOK, func(ctx context.Context, a actor.Actor, id int64, req apiReason) (apiLegalHold, error) {
+		x, err := h.svc.ReleaseLegalHold(ctx, a, id, req.Reason)
+		return newAPILegalHold(x), err
+	})
 }
 
 type apiRetention struct {
@@ -752,26 +729,22 @@ type apiRetention struct {
 
 func (h *Handler) apiRetentionOf(kind string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := web.PathID(r)
-		if err != nil {
-			h.srv.Error(w, r, err)
-			return
-		}
-		x, err := h.svc.RetentionOf(r.Context(), web.Actor(r), kind, id)
-		if err != nil {
-			h.srv.Error(w, r, err)
-			return
-		}
-		out := apiRetention{Kind: x.Kind, ID: x.ID, Inherited: x.Inherited, TriggerDate: x.TriggerDate, DeletableFrom: x.DeletableFrom,
-			Expired: x.Expired, Holds: make([]apiLegalHold, 0, len(x.Holds)), PendingDeletionID: regOptID(x.PendingDeletion)}
-		if x.Class != nil {
-			c := newAPIRetentionClass(*x.Class)
-			out.Class = &c
-		}
-		for _, hd := range x.Holds {
-			out.Holds = append(out.Holds, newAPILegalHold(hd))
-		}
-		web.JSON(w, http.StatusOK, out)
+		web.APIWithID(h.srv, w, r, http.StatusOK, func(ctx context.Context, a actor.Actor, id int64) (apiRetention, error) {
+			x, err := h.svc.RetentionOf(ctx, a, kind, id)
+			if err != nil {
+				return apiRetention{}, err
+			}
+			out := apiRetention{Kind: x.Kind, ID: x.ID, Inherited: x.Inherited, TriggerDate: x.TriggerDate, DeletableFrom: x.DeletableFrom,
+				Expired: x.Expired, Holds: make([]apiLegalHold, 0, len(x.Holds)), PendingDeletionID: regOptID(x.PendingDeletion)}
+			if x.Class != nil {
+				c := newAPIRetentionClass(*x.Class)
+				out.Class = &c
+			}
+			for _, hd := range x.Holds {
+				out.Holds = append(out.Holds, newAPILegalHold(hd))
+			}
+			return out, nil
+		})
 	}
 }
 
@@ -911,17 +884,10 @@ func (h *Handler) apiProposeDeletion(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) apiGetDeletion(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	x, err := h.svc.GetDeletion(r.Context(), web.Actor(r), id)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, newAPIDeletion(x))
+	web.APIWithID(h.srv, w, r, http.StatusOK, func(ctx context.Context, a actor.Actor, id int64) (apiDeletion, error) {
+		x, err := h.svc.GetDeletion(ctx, a, id)
+		return newAPIDeletion(x), err
+	})
 }
 
 // apiDecideDeletion answers approve, reject and cancel; the body (a note)

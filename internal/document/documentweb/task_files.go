@@ -46,29 +46,20 @@ type dwFileTaskJSON struct {
 }
 
 func (h *Handler) apiFileTaskAttachment(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
 	if h.taskFiles == nil {
-		h.srv.Error(w, r, apperr.NotFoundf("not_found", "not found"))
+		h.srv.Error(w, r, dwErrNotFound)
 		return
 	}
-	var req dwFileTaskJSON
-	if err := web.DecodeJSON(r, &req); err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
+	web.APIWithBody(h.srv, w, r, http.StatusCreated, h.fileTaskAttachment)
+}
+
+func (h *Handler) fileTaskAttachment(ctx context.Context, a actor.Actor, id int64, req dwFileTaskJSON) (dwDocumentJSON, error) {
 	if req.TaskFileID <= 0 {
-		h.srv.Error(w, r, errTaskFileID)
-		return
+		return dwDocumentJSON{}, errTaskFileID
 	}
-	a := web.Actor(r)
-	tf, content, err := h.taskFiles.OpenTaskFile(r.Context(), a, req.TaskFileID)
+	tf, content, err := h.taskFiles.OpenTaskFile(ctx, a, req.TaskFileID)
 	if err != nil {
-		h.srv.Error(w, r, err)
-		return
+		return dwDocumentJSON{}, err
 	}
 	defer content.Close()
 	n := req.input()
@@ -77,15 +68,13 @@ func (h *Handler) apiFileTaskAttachment(w http.ResponseWriter, r *http.Request) 
 	}
 	first, err := dwUpload(tf.Name, tf.MIMEType, content, "", "", "")
 	if err != nil {
-		h.srv.Error(w, r, err)
-		return
+		return dwDocumentJSON{}, err
 	}
-	d, err := h.svc.CreateDocument(r.Context(), a, id, n, &first)
+	d, err := h.svc.CreateDocument(ctx, a, id, n, &first)
 	if err != nil {
-		h.srv.Error(w, r, err)
-		return
+		return dwDocumentJSON{}, err
 	}
-	web.JSON(w, http.StatusCreated, dwNewDocumentJSON(r, d, true))
+	return dwNewDocumentJSON(a, d, true), nil
 }
 
 // registerTaskFiling adds fileTaskAttachment.

@@ -538,28 +538,28 @@ type taskCommentBodyJSON struct {
 }
 
 func (h *Handler) apiCreateTaskComment(w http.ResponseWriter, r *http.Request) {
-	apiWithBody(h, w, r, http.StatusCreated, func(ctx context.Context, a actor.Actor, id int64, req taskCommentBodyJSON) (taskCommentJSON, error) {
+	web.APIWithBody(h.srv, w, r, http.StatusCreated, func(ctx context.Context, a actor.Actor, id int64, req taskCommentBodyJSON) (taskCommentJSON, error) {
 		c, err := h.svc.AddTaskComment(ctx, a, id, req.Body)
 		return newTaskCommentJSON(c), err
 	})
 }
 
 func (h *Handler) apiUpdateTaskComment(w http.ResponseWriter, r *http.Request) {
-	apiWithBody(h, w, r, http.StatusOK, func(ctx context.Context, a actor.Actor, id int64, req taskCommentBodyJSON) (taskCommentJSON, error) {
+	web.APIWithBody(h.srv, w, r, http.StatusOK, func(ctx context.Context, a actor.Actor, id int64, req taskCommentBodyJSON) (taskCommentJSON, error) {
 		c, err := h.svc.EditTaskComment(ctx, a, id, req.Body)
 		return newTaskCommentJSON(c), err
 	})
 }
 
 func (h *Handler) apiDeleteTaskComment(w http.ResponseWriter, r *http.Request) {
-	h.apiNoContent(w, r, h.svc.DeleteTaskComment)
+	web.APINoContent(h.srv, w, r, h.svc.DeleteTaskComment)
 }
 
 func (h *Handler) apiAddChecklistItem(w http.ResponseWriter, r *http.Request) {
 	type body struct {
 		Text string `json:"text"`
 	}
-	apiWithBody(h, w, r, http.StatusCreated, func(ctx context.Context, a actor.Actor, id int64, req body) (taskChecklistJSON, error) {
+	web.APIWithBody(h.srv, w, r, http.StatusCreated, func(ctx context.Context, a actor.Actor, id int64, req body) (taskChecklistJSON, error) {
 		c, err := h.svc.AddChecklistItem(ctx, a, id, req.Text)
 		return newTaskChecklistJSON(c), err
 	})
@@ -573,7 +573,7 @@ func (h *Handler) apiReorderChecklist(w http.ResponseWriter, r *http.Request) {
 		Items      []taskChecklistJSON `json:"items"`
 		NextCursor *string             `json:"next_cursor"`
 	}
-	apiWithBody(h, w, r, http.StatusOK, func(ctx context.Context, a actor.Actor, id int64, req body) (list, error) {
+	web.APIWithBody(h.srv, w, r, http.StatusOK, func(ctx context.Context, a actor.Actor, id int64, req body) (list, error) {
 		items, err := h.svc.ReorderChecklist(ctx, a, id, req.IDs)
 		out := list{Items: make([]taskChecklistJSON, 0, len(items))}
 		for _, c := range items {
@@ -588,14 +588,14 @@ func (h *Handler) apiUpdateChecklistItem(w http.ResponseWriter, r *http.Request)
 		Text *string `json:"text"`
 		Done *bool   `json:"done"`
 	}
-	apiWithBody(h, w, r, http.StatusOK, func(ctx context.Context, a actor.Actor, id int64, req body) (taskChecklistJSON, error) {
+	web.APIWithBody(h.srv, w, r, http.StatusOK, func(ctx context.Context, a actor.Actor, id int64, req body) (taskChecklistJSON, error) {
 		c, err := h.svc.UpdateChecklistItem(ctx, a, id, project.ChecklistUpdate{Text: req.Text, Done: req.Done})
 		return newTaskChecklistJSON(c), err
 	})
 }
 
 func (h *Handler) apiDeleteChecklistItem(w http.ResponseWriter, r *http.Request) {
-	h.apiNoContent(w, r, h.svc.DeleteChecklistItem)
+	web.APINoContent(h.srv, w, r, h.svc.DeleteChecklistItem)
 }
 
 func (h *Handler) apiAddTaskDependency(w http.ResponseWriter, r *http.Request) {
@@ -637,15 +637,12 @@ func (h *Handler) apiRemoveTaskDependency(w http.ResponseWriter, r *http.Request
 }
 
 func (h *Handler) apiWatchTask(w http.ResponseWriter, r *http.Request) {
-	h.apiNoContent(w, r, h.svc.WatchTask)
+	web.APINoContent(h.srv, w, r, h.svc.WatchTask)
 }
 
 func (h *Handler) apiUnwatchTask(w http.ResponseWriter, r *http.Request) {
-	h.apiNoContent(w, r, h.svc.UnwatchTask)
+	web.APINoContent(h.srv, w, r, h.svc.UnwatchTask)
 }
-
-// The JSON operations on one resource {id} share one shape: read the id,
-// decode the body, call the service, answer with the result or the error.
 
 // answer writes the result of fn with status, or its error.
 func (h *Handler) answer(w http.ResponseWriter, r *http.Request, status int, fn func() (any, error)) {
@@ -655,34 +652,4 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, status int, fn 
 		return
 	}
 	web.JSON(w, status, out)
-}
-
-// apiWithBody decodes the JSON body of a request on resource {id} into
-// In, calls fn and answers its result with status.
-func apiWithBody[In, Out any](h *Handler, w http.ResponseWriter, r *http.Request, status int, fn func(context.Context, actor.Actor, int64, In) (Out, error)) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	var req In
-	if err := web.DecodeJSON(r, &req); err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	h.answer(w, r, status, func() (any, error) { return fn(r.Context(), web.Actor(r), id, req) })
-}
-
-// apiNoContent calls fn for resource {id} and answers 204.
-func (h *Handler) apiNoContent(w http.ResponseWriter, r *http.Request, fn func(context.Context, actor.Actor, int64) error) {
-	id, err := web.PathID(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	if err := fn(r.Context(), web.Actor(r), id); err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
 }
