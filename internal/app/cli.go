@@ -39,6 +39,8 @@ Commands:
                         task order, blob store (exit code 1 when a check fails)
   documents verify      re-hash every stored file and check the records' references
                         (exit code 1 on missing or altered content)
+  documents reindex     rebuild the full-text search index now (-mark-only: let
+                        the running server's indexer do it); safe while it serves
   holidays              list the public holidays of a Bundesland and year
   worktime check        check clock intervals against the Arbeitszeitgesetz
   absence entitlement   compute a leave entitlement (BUrlG, contract) with its steps

@@ -15,21 +15,27 @@ import (
 	"sync"
 	"time"
 
+	"ortlos/internal/actor"
 	"ortlos/internal/apperr"
+	"ortlos/internal/audit"
 	"ortlos/internal/blob"
 	"ortlos/internal/blobref"
+	"ortlos/internal/clock"
 	"ortlos/internal/config"
 	"ortlos/internal/db"
+	"ortlos/internal/document"
 )
 
-// cmdDocuments implements "ortlos documents verify".
+// cmdDocuments implements "ortlos documents verify|reindex".
 func cmdDocuments(ctx context.Context, args []string, env Env) error {
 	if len(args) == 0 {
-		return usageErr("documents needs a sub-command: verify")
+		return usageErr("documents needs a sub-command: verify or reindex")
 	}
 	switch args[0] {
 	case "verify":
 		return cmdDocumentsVerify(ctx, args[1:], env)
+	case "reindex":
+		return cmdDocumentsReindex(ctx, args[1:], env)
 	default:
 		return usageErr("unknown documents sub-command %q", args[0])
 	}
@@ -513,4 +519,109 @@ func records(byTable map[string][]int64) string {
 		parts = append(parts, t+" "+strings.Join(ids, ", "))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// cmdDocumentsReindex marks every entry of the search index stale
+// (docs/search.md#the-index) and, unless -mark-only is given, rebuilds the
+// index now, printing progress as counts (never document contents). It is
+// safe while ortlos serves: the server's indexer and this command may both
+// index, and an entry is written only when its document has not changed
+// since it was read (Service.IndexPending), so they at most do the same
+// work twice. The operator action is audited (search.reindex). Exit code 1
+// when the index could not be rebuilt (database or blob store unreachable);
+// documents whose text cannot be extracted are counted, not errors.
+func cmdDocumentsReindex(ctx context.Context, args []string, env Env) error {
+	f := newAdminFlags("documents reindex", env)
+	var markOnly bool
+	var batch int
+	f.fs.BoolVar(&markOnly, "mark-only", false, "only mark every entry stale; the running server's indexer rebuilds the index in the background")
+	f.fs.IntVar(&batch, "batch", 500, "entries indexed per round, with a progress line after each (1 to 10000)")
+	cfg, err := f.config(args, env)
+	if err != nil {
+		return err
+	}
+	if batch < 1 || batch > 10000 {
+		return usageErr("-batch must be between 1 and 10000")
+	}
+	d, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if pending, err := d.Pending(ctx); err != nil || len(pending) > 0 {
+		return fmt.Errorf("the database schema is not current; run ortlos migrate first")
+	}
+	var store blob.Store
+	if !markOnly {
+		// Before marking anything: a store that cannot be read would turn
+		// every entry into one without text.
+		if store, err = reindexStore(ctx, cfg, d); err != nil {
+			return err
+		}
+	}
+	svc := document.NewService(d, clock.Real{}, store).WithLogger(newLogger(cfg, env.Stderr))
+	start := time.Now()
+	marked, err := svc.MarkSearchStale(ctx)
+	if err != nil {
+		return err
+	}
+	// The index is derived data (its writes are not audited); the
+	// operator's rebuild is.
+	err = audit.Write(ctx, d, time.Now(), actor.CLI(), func(*db.Tx, time.Time) ([]audit.Event, error) {
+		return []audit.Event{{Action: "search.reindex", ObjectType: "search_index",
+			Detail: map[string]any{"via": "cli", "marked": marked, "mark_only": markOnly}}}, nil
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "marked %d index entries stale\n", marked)
+	if markOnly {
+		fmt.Fprintln(env.Stdout, "the server's indexer rebuilds them in the background")
+		return nil
+	}
+	indexed := 0
+	var st document.SearchIndexStatus
+	for {
+		n, err := svc.IndexPending(ctx, batch)
+		indexed += n
+		if err != nil {
+			return fmt.Errorf("documents reindex: stopped after %d entries (the rest stays pending for the server's indexer): %w", indexed, err)
+		}
+		if st, err = svc.SearchIndexStatus(ctx); err != nil {
+			return err
+		}
+		// n == 0 with entries still pending: each changed while it was
+		// read; the next run of the server's indexer takes them.
+		if n == 0 || st.Pending == 0 {
+			break
+		}
+		fmt.Fprintf(env.Stdout, "indexed %d entries; %d of %d pending\n", indexed, st.Pending, st.Documents)
+	}
+	fmt.Fprintf(env.Stdout, "OK: %d entries indexed in %.1fs; %d documents, %d pending, %d without text extraction for their type, %d failed (encrypted, malformed or missing content)\n",
+		indexed, time.Since(start).Seconds(), st.Documents, st.Pending, st.Unsupported, st.Failed)
+	if st.Pending > 0 {
+		fmt.Fprintln(env.Stdout, "pending entries changed during the run; the server's indexer takes them")
+	}
+	return nil
+}
+
+// reindexStore opens the configured blob store for reading the versions'
+// text: the bucket must answer, the local folder must exist unless there
+// are no versions (a missing folder is a volume that is not mounted, not
+// an empty store).
+func reindexStore(ctx context.Context, cfg config.Config, d *db.DB) (blob.Store, error) {
+	if cfg.BlobS3() {
+		return openBlobs(ctx, cfg)
+	}
+	if _, err := os.Stat(cfg.BlobDir); err != nil {
+		var versions int
+		if qerr := d.QueryRowContext(ctx, `SELECT count(*) FROM document_versions`).Scan(&versions); qerr != nil {
+			return nil, qerr
+		}
+		if errors.Is(err, fs.ErrNotExist) && versions == 0 {
+			return emptyStore{}, nil
+		}
+		return nil, fmt.Errorf("blob folder: %w (volume not mounted?); nothing was marked", err)
+	}
+	return blob.NewLocal(cfg.BlobDir)
 }

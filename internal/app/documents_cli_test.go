@@ -3,22 +3,29 @@ package app_test
 // "ortlos documents verify": every blob re-hashed, every reference of
 // document versions and task attachments checked; and "ortlos doctor"
 // counting document versions as references. Against the local folder and
-// against S3 (versitygw).
+// against S3 (versitygw). "ortlos documents reindex": the search index
+// rebuilt, also while a server indexes.
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/minio/minio-go/v7"
 
+	"ortlos/internal/actor"
 	"ortlos/internal/app"
+	"ortlos/internal/audit"
 	"ortlos/internal/blob"
 	"ortlos/internal/blob/blobtest"
 	"ortlos/internal/blob/s3test"
@@ -410,5 +417,250 @@ func TestBlobStoreS3(t *testing.T) {
 	m2.Close()
 	if err == nil || !strings.Contains(err.Error(), "kein-solcher-bucket does not exist") {
 		t.Errorf("Open with a missing bucket = %v", err)
+	}
+}
+
+// indexedDocument inserts a document whose current version has content of
+// type mimeType, stored in the blob store; without content it has no
+// version.
+func (in *doctorInstance) indexedDocument(t *testing.T, title, mimeType, content string) int64 {
+	t.Helper()
+	doc := in.document(t, title)
+	if content == "" {
+		return doc
+	}
+	info, err := in.blobs.Put(context.Background(), strings.NewReader(content))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.insertID(t, `INSERT INTO document_versions (document_id, number, filename, mime_type, size, sha256, created_at)
+		VALUES (?, 1, 'inhalt', ?, ?, ?, ?)`, doc, mimeType, info.Size, info.SHA256, db.T(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)))
+	in.exec(t, "UPDATE documents SET current_version = 1 WHERE id = ?", doc)
+	return doc
+}
+
+// searchState is a document's row of document_search_state.
+type searchState struct {
+	stale     bool
+	content   string
+	textBytes int
+}
+
+func (in *doctorInstance) searchState(t *testing.T, doc int64) searchState {
+	t.Helper()
+	var s searchState
+	err := in.db.QueryRowContext(context.Background(), `SELECT gen <> indexed_gen, content, text_bytes FROM document_search_state WHERE document_id = ?`, doc).
+		Scan(&s.stale, &s.content, &s.textBytes)
+	if err != nil {
+		t.Fatalf("search state of %d: %v", doc, err)
+	}
+	return s
+}
+
+// count returns the single number query answers.
+func (in *doctorInstance) count(t *testing.T, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := in.db.QueryRowContext(context.Background(), query, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+// reindexAudit returns the details of the search.reindex audit records,
+// oldest first, and checks that the command line wrote them.
+func (in *doctorInstance) reindexAudit(t *testing.T) []string {
+	t.Helper()
+	recs, err := (&audit.Service{DB: in.db}).List(context.Background(), actor.CLI(), audit.Filter{Action: "search.reindex", Limit: audit.MaxLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.SortFunc(recs, func(a, b audit.Record) int { return cmp.Compare(a.Seq, b.Seq) })
+	var out []string
+	for _, r := range recs {
+		if r.Actor != "cli" || r.ObjectType != "search_index" {
+			t.Errorf("audit record %+v", r)
+		}
+		out = append(out, r.Detail)
+	}
+	return out
+}
+
+// TestDocumentsReindex covers "ortlos documents reindex": every entry
+// marked stale and rebuilt with progress in counts, -mark-only leaving the
+// work to the server's indexer, missing content counted (not an error), a
+// missing blob folder refused before anything is marked, and the audit
+// record of each run.
+func TestDocumentsReindex(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range dialects {
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel()
+			in := newDoctorInstance(t, dialect)
+			const secret = "Kastanienallee"
+			texts := map[int64]string{}
+			for i := range 5 {
+				text := fmt.Sprintf("Vermerk %d zur Sanierung der %s\n", i, secret)
+				texts[in.indexedDocument(t, fmt.Sprintf("Vermerk %d", i), "text/plain", text)] = text
+			}
+			photo := in.indexedDocument(t, "Foto", "image/png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+			empty := in.indexedDocument(t, "Leer", "", "")
+			if n := in.count(t, "SELECT count(*) FROM document_search_state WHERE gen <> indexed_gen"); n != 7 {
+				t.Fatalf("%d entries pending before the run, want 7", n)
+			}
+
+			r := runCLI(t, in.dir, in.env, "", "documents", "reindex", "-batch", "3")
+			r.wantCode(t, 0, "documents", "reindex")
+			wantLine(t, r.stdout, "marked 7 index entries stale")
+			wantLine(t, r.stdout, "indexed 3 entries; 4 of 7 pending")
+			wantLine(t, r.stdout, "indexed 6 entries; 1 of 7 pending")
+			wantLine(t, r.stdout, "OK: 7 entries indexed", "7 documents, 0 pending, 1 without text extraction for their type, 0 failed")
+			if strings.Contains(r.stdout+r.stderr, secret) {
+				t.Errorf("the output shows document content:\n%s\n%s", r.stdout, r.stderr)
+			}
+			for doc, text := range texts {
+				if s := in.searchState(t, doc); s.stale || s.content != "text" || s.textBytes < len(text)-1 {
+					t.Errorf("document %d: %+v", doc, s)
+				}
+			}
+			if s := in.searchState(t, photo); s.stale || s.content != "unsupported" {
+				t.Errorf("photo: %+v", s)
+			}
+			if s := in.searchState(t, empty); s.stale || s.content != "none" {
+				t.Errorf("document without version: %+v", s)
+			}
+			if n := in.count(t, "SELECT count(*) FROM document_search"); n != 7 {
+				t.Errorf("%d index entries, want 7", n)
+			}
+
+			// -mark-only leaves the rebuild to the server's indexer.
+			r = runCLI(t, in.dir, in.env, "", "documents", "reindex", "-mark-only")
+			r.wantCode(t, 0, "documents", "reindex", "-mark-only")
+			wantLine(t, r.stdout, "marked 7 index entries stale")
+			if strings.Contains(r.stdout, "OK:") {
+				t.Errorf("-mark-only indexed:\n%s", r.stdout)
+			}
+			if n := in.count(t, "SELECT count(*) FROM document_search_state WHERE gen <> indexed_gen"); n != 7 {
+				t.Errorf("%d entries pending after -mark-only, want 7", n)
+			}
+
+			// Missing content is counted and logged by document id; the run
+			// succeeds.
+			var sha string
+			for doc := range texts {
+				if err := in.db.QueryRowContext(context.Background(), "SELECT sha256 FROM document_versions WHERE document_id = ?", doc).Scan(&sha); err != nil {
+					t.Fatal(err)
+				}
+				break
+			}
+			if err := in.blobs.Delete(context.Background(), sha); err != nil {
+				t.Fatal(err)
+			}
+			r = runCLI(t, in.dir, in.env, "", "documents", "reindex")
+			r.wantCode(t, 0, "documents", "reindex")
+			wantLine(t, r.stdout, "OK: 7 entries indexed", "0 pending, 1 without text extraction for their type, 1 failed")
+			if !strings.Contains(r.stderr, "content missing") || strings.Contains(r.stderr, secret) {
+				t.Errorf("log of the missing content: %q", r.stderr)
+			}
+
+			// A missing blob folder (volume not mounted) is refused before
+			// anything is marked.
+			if err := os.Rename(in.blobs.Dir(), in.blobs.Dir()+".weg"); err != nil {
+				t.Fatal(err)
+			}
+			r = runCLI(t, in.dir, in.env, "", "documents", "reindex")
+			r.wantCode(t, 1, "documents", "reindex")
+			if !strings.Contains(r.stderr, "volume not mounted") {
+				t.Errorf("missing blob folder: %q", r.stderr)
+			}
+			if n := in.count(t, "SELECT count(*) FROM document_search_state WHERE gen <> indexed_gen"); n != 0 {
+				t.Errorf("%d entries marked although the blob folder is missing", n)
+			}
+			if err := os.Rename(in.blobs.Dir()+".weg", in.blobs.Dir()); err != nil {
+				t.Fatal(err)
+			}
+
+			// Each run that marked is audited, with figures only.
+			want := []string{`{"mark_only":false,"marked":7,"via":"cli"}`, `{"mark_only":true,"marked":7,"via":"cli"}`, `{"mark_only":false,"marked":7,"via":"cli"}`}
+			if got := in.reindexAudit(t); !slices.Equal(got, want) {
+				t.Errorf("audit details %q, want %q", got, want)
+			}
+			if dialect == db.SQLite {
+				runCLI(t, in.dir, in.env, "", "audit", "verify").wantCode(t, 0, "audit", "verify")
+				runCLI(t, in.dir, in.env, "", "documents", "reindex", "extra").wantCode(t, 2, "documents", "reindex", "extra")
+				runCLI(t, in.dir, in.env, "", "documents", "reindex", "-batch", "0").wantCode(t, 2, "documents", "reindex", "-batch", "0")
+			}
+		})
+	}
+}
+
+// TestDocumentsReindexWhileServing runs the command twice while a server's
+// indexer works on the same database (as an instance of ortlos serve
+// does): they index the same entries at once, and afterwards every entry
+// is current, once.
+func TestDocumentsReindexWhileServing(t *testing.T) {
+	t.Parallel()
+	for _, dialect := range dialects {
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel()
+			in := newDoctorInstance(t, dialect)
+			const docs = 60
+			for i := range docs {
+				in.indexedDocument(t, fmt.Sprintf("Bescheid %d", i), "text/markdown", fmt.Sprintf("# Bescheid %d\n\nüber die Baugenehmigung\n", i))
+			}
+			env := map[string]string{"ORTLOS_DATA_DIR": in.dir}
+			maps.Copy(env, in.env)
+			cfg, _, err := config.Load("test", nil, func(k string) string { return env[k] }, os.ReadFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			m := &app.Main{Config: cfg, HashParams: &password.MinParams}
+			if err := m.Open(ctx); err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			// The server's indexer, without its pause between runs.
+			var wg sync.WaitGroup
+			errs := make(chan error, 2)
+			for range 2 {
+				wg.Go(func() {
+					for ctx.Err() == nil {
+						if _, err := m.Document.IndexPending(ctx, 7); err != nil && ctx.Err() == nil {
+							errs <- err
+							return
+						}
+					}
+				})
+			}
+			for range 2 {
+				r := runCLI(t, in.dir, in.env, "", "documents", "reindex", "-batch", "5")
+				r.wantCode(t, 0, "documents", "reindex")
+				wantLine(t, r.stdout, fmt.Sprintf("marked %d index entries stale", docs))
+			}
+			cancel()
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Errorf("server's indexer: %v", err)
+			}
+			// What is still pending (changed while the command read it) the
+			// server takes next.
+			for {
+				n, err := m.Document.IndexPending(context.Background(), 100)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n == 0 {
+					break
+				}
+			}
+			if n := in.count(t, "SELECT count(*) FROM document_search_state WHERE gen <> indexed_gen OR content <> 'text'"); n != 0 {
+				t.Errorf("%d entries not current", n)
+			}
+			if n := in.count(t, "SELECT count(*) FROM document_search"); n != docs {
+				t.Errorf("%d index entries, want %d", n, docs)
+			}
+		})
 	}
 }
