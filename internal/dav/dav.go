@@ -18,10 +18,6 @@ package dav
 
 import (
 	"bytes"
-	"context"
-	"crypto/sha256"
-	"database/sql"
-	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -48,12 +44,11 @@ const Prefix = "/dav"
 
 // Handler serves /dav/.
 type Handler struct {
-	db       *db.DB
-	clock    clock.Clock
-	ident    *identity.Service
-	svc      *document.Service
-	log      *slog.Logger
-	throttle identity.ThrottlePolicy
+	db    *db.DB
+	clock clock.Clock
+	ident *identity.Service
+	svc   *document.Service
+	log   *slog.Logger
 }
 
 // New returns the WebDAV handler.
@@ -61,14 +56,7 @@ func New(d *db.DB, c clock.Clock, ident *identity.Service, svc *document.Service
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Handler{db: d, clock: c, ident: ident, svc: svc, log: log, throttle: identity.DefaultThrottlePolicy()}
-}
-
-// WithThrottle returns a copy of h counting failed logins with p.
-func (h *Handler) WithThrottle(p identity.ThrottlePolicy) *Handler {
-	c := *h
-	c.throttle = p
-	return &c
+	return &Handler{db: d, clock: c, ident: ident, svc: svc, log: log}
 }
 
 // Register mounts h at /dav/ on srv; bodies may carry one document
@@ -136,10 +124,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // fastGet serves a plain GET of a whole document (no Range or
-// conditions, which the webdav package answers) with large writes: the
-// middleware's response writers hide the connection's sendfile, and the
-// webdav package copies in 32 KiB steps. It reports false when the
-// request is not such a GET.
+// conditions, which the webdav package answers) straight from the blob
+// store: the webdav package copies through its File in 32 KiB steps. It
+// reports false when the request is not such a GET.
 func (h *Handler) fastGet(w http.ResponseWriter, r *http.Request, fs *davFS) bool {
 	for _, k := range []string{"Range", "If", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since", "If-Range"} {
 		if r.Header.Get(k) != "" {
@@ -168,8 +155,9 @@ func (h *Handler) fastGet(w http.ResponseWriter, r *http.Request, fs *davFS) boo
 	hd.Set("Accept-Ranges", "bytes")
 	hd.Set("Content-Length", strconv.FormatInt(n.doc.Size, 10))
 	w.WriteHeader(http.StatusOK)
-	buf := make([]byte, readBuffer)
-	if _, err := io.CopyBuffer(w, struct{ io.Reader }{rc}, buf); err != nil {
+	// w passes the copy to the connection, which sends a local blob's
+	// file with sendfile(2).
+	if _, err := io.Copy(w, rc); err != nil {
 		h.log.Debug("dav: get", "error", err)
 	}
 	return true
@@ -246,9 +234,11 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (actor.Ac
 	}
 	ip := web.ClientIP(r)
 	username := identity.NormalizeUsername(user)
-	keys := []string{accountKey(username), "ip:" + ip}
+	// The login throttle's counters and policy: failed WebDAV logins and
+	// failed web logins add up.
+	throttle := h.ident.LoginThrottle()
 	now := h.clock.Now()
-	if until, err := h.throttledUntil(r.Context(), now, keys...); err != nil {
+	if until, err := throttle.Until(r.Context(), now, username, ip); err != nil {
 		http.Error(w, "service unavailable", http.StatusServiceUnavailable)
 		return actor.Actor{}, false
 	} else if !until.IsZero() {
@@ -262,71 +252,10 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (actor.Ac
 		http.Error(w, "service unavailable", http.StatusServiceUnavailable)
 		return actor.Actor{}, false
 	}
-	if err := h.recordFailure(r.Context(), now, keys[0], h.throttle.AccountFree); err != nil {
-		h.log.Warn("dav: throttle", "error", err)
-	}
-	if err := h.recordFailure(r.Context(), now, keys[1], h.throttle.AddressFree); err != nil {
+	if err := throttle.RecordFailure(r.Context(), now, username, ip); err != nil {
 		h.log.Warn("dav: throttle", "error", err)
 	}
 	return deny()
-}
-
-// The login throttle's counters (identity/throttle.go): the same table,
-// keys and growing delay, so failed WebDAV logins and failed web logins
-// add up.
-
-func accountKey(username string) string {
-	sum := sha256.Sum256([]byte(username))
-	return "u:" + hex.EncodeToString(sum[:])
-}
-
-func (h *Handler) throttledUntil(ctx context.Context, now time.Time, keys ...string) (time.Time, error) {
-	var until time.Time
-	for _, k := range keys {
-		var t db.Time
-		err := h.db.QueryRowContext(ctx, "SELECT locked_until FROM login_throttle WHERE key = ?", k).Scan(&t)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return time.Time{}, err
-		}
-		if t.After(now) && t.After(until) {
-			until = t.Time
-		}
-	}
-	return until, nil
-}
-
-func (h *Handler) delay(failures, free int) time.Duration {
-	if failures < free {
-		return 0
-	}
-	d := h.throttle.Base
-	for i := free; i < failures && d < h.throttle.Max; i++ {
-		d *= 2
-	}
-	return min(d, h.throttle.Max)
-}
-
-func (h *Handler) recordFailure(ctx context.Context, now time.Time, key string, free int) error {
-	return h.db.InTx(ctx, func(tx *db.Tx) error {
-		failures := 0
-		var last db.Time
-		err := tx.QueryRowContext(ctx, "SELECT failures, last_failure_at FROM login_throttle WHERE key = ?", key).Scan(&failures, &last)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		if err == nil && now.Sub(last.Time) > h.throttle.Window {
-			failures = 0
-		}
-		failures++
-		until := now.Add(h.delay(failures, free))
-		_, err = tx.ExecContext(ctx, `INSERT INTO login_throttle (key, failures, last_failure_at, locked_until) VALUES (?, ?, ?, ?)
-			ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until`,
-			key, failures, db.T(now), db.T(until))
-		return err
-	})
 }
 
 // maxPropfindBody bounds the PROPFIND bodies read for the namespace check.

@@ -111,3 +111,35 @@ func lockThrottle(ctx context.Context, tx *db.Tx, now time.Time, key string) err
 	}
 	return nil
 }
+
+// Throttle is the login throttle for logins outside the Service's own
+// flows (WebDAV's Basic authentication with app passwords): the same
+// counters (login_throttle), keys and policy as the web login, so that
+// failed attempts add up whichever way they come in.
+type Throttle struct {
+	db     *db.DB
+	policy ThrottlePolicy
+}
+
+// LoginThrottle returns the login throttle with the service's policy.
+func (s *Service) LoginThrottle() Throttle {
+	return Throttle{db: s.db, policy: s.settings.Throttle}
+}
+
+// Until returns the time until which logins as username (normalised as
+// NormalizeUsername does) or from the address addr are refused, or the zero
+// time when neither is throttled.
+func (t Throttle) Until(ctx context.Context, now time.Time, username, addr string) (time.Time, error) {
+	return throttledUntil(ctx, t.db, now, accountKey(NormalizeUsername(username)), addressKey(addr))
+}
+
+// RecordFailure counts a failed login as username from addr for the
+// account and the address, in one transaction.
+func (t Throttle) RecordFailure(ctx context.Context, now time.Time, username, addr string) error {
+	return t.db.InTx(ctx, func(tx *db.Tx) error {
+		if err := t.policy.recordFailure(ctx, tx, now, accountKey(NormalizeUsername(username)), t.policy.AccountFree); err != nil {
+			return err
+		}
+		return t.policy.recordFailure(ctx, tx, now, addressKey(addr), t.policy.AddressFree)
+	})
+}
