@@ -170,13 +170,18 @@ func (m *Main) Open(ctx context.Context) error {
 	// Workload weighs tasks against the worktime capacity; the absence
 	// module's calendar feeds include the task feed (due dates).
 	m.Project = m.Project.WithCapacity(m.Worktime)
-	// Task attachments keep their contents in the blob store.
-	m.Project = m.Project.WithBlobs(m.Blobs)
+	// Task attachments keep their contents in the blob store and are
+	// scanned like documents.
+	scanner, err := clamdScanner(ctx, cfg, m.Log)
+	if err != nil {
+		return err
+	}
+	m.Project = m.Project.WithBlobs(m.Blobs).WithScanner(scanner)
 	m.Absence = absence.NewService(d, m.Clock, m.Worktime).WithLeadsSeeHealthTypes(cfg.AbsenceLeadsSeeHealthTypes).WithNotifier(m.Notify).
 		WithCarryOverExpiry(carryOverExpiry(cfg)).WithTaskFeed(m.Project)
 	absenceweb.Register(m.Server, m.Absence)
 	projects := projectweb.Register(m.Server, m.Project)
-	docs, err := documentService(ctx, cfg, d, m.Clock, m.Blobs, m.Log)
+	docs, err := documentService(cfg, d, m.Clock, m.Blobs, m.Log, scanner)
 	if err != nil {
 		return err
 	}
@@ -243,31 +248,36 @@ func (f recordFiler) FileAttachment(ctx context.Context, a actor.Actor, folderID
 }
 
 // documentService returns the records store with the configured upload
-// checks: size limit, allowed types and, with ORTLOS_CLAMD_ADDR, virus
-// scanning (a clamd that does not answer at start is logged; uploads then
-// fail closed until it does).
-func documentService(ctx context.Context, cfg config.Config, d *db.DB, clk clock.Clock, blobs blob.Store, log *slog.Logger) (*document.Service, error) {
+// checks: size limit, allowed types and the virus scanner (nil: none).
+func documentService(cfg config.Config, d *db.DB, clk clock.Clock, blobs blob.Store, log *slog.Logger, scanner filecheck.Scanner) (*document.Service, error) {
 	policy := filecheck.DefaultPolicy()
 	allowed, err := filecheck.ParseAllowList(cfg.UploadAllow)
 	if err != nil {
 		return nil, fmt.Errorf("ORTLOS_UPLOAD_ALLOW: %w", err)
 	}
 	policy.Allowed = allowed
-	var scanner filecheck.Scanner
-	if cfg.ClamdAddr != "" {
-		c, err := filecheck.NewClamd(cfg.ClamdAddr)
-		if err != nil {
-			return nil, fmt.Errorf("ORTLOS_CLAMD_ADDR: %w", err)
-		}
-		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		if err := c.Ping(pctx); err != nil {
-			log.Warn("clamd does not answer; uploads are refused until it does", "addr", cfg.ClamdAddr, "err", err)
-		}
-		cancel()
-		scanner = c
-	}
 	return document.NewService(d, clk, blobs).WithLogger(log).WithLocation(cfg.Location()).WithMaxBytes(cfg.DocumentMaxBytes).
 		WithUploadChecks(policy, scanner), nil
+}
+
+// clamdScanner returns the virus scanner of ORTLOS_CLAMD_ADDR for document
+// uploads and task attachments, nil when none is configured. A clamd that
+// does not answer at start is logged; uploads then fail closed until it
+// does.
+func clamdScanner(ctx context.Context, cfg config.Config, log *slog.Logger) (filecheck.Scanner, error) {
+	if cfg.ClamdAddr == "" {
+		return nil, nil
+	}
+	c, err := filecheck.NewClamd(cfg.ClamdAddr)
+	if err != nil {
+		return nil, fmt.Errorf("ORTLOS_CLAMD_ADDR: %w", err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := c.Ping(pctx); err != nil {
+		log.Warn("clamd does not answer; uploads are refused until it does", "addr", cfg.ClamdAddr, "err", err)
+	}
+	return c, nil
 }
 
 // openBlobs opens the configured blob store: S3-compatible object storage

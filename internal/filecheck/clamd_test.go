@@ -8,8 +8,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,6 +16,7 @@ import (
 	"ortlos/internal/apperr"
 	"ortlos/internal/blob"
 	"ortlos/internal/filecheck"
+	"ortlos/internal/filecheck/clamdtest"
 )
 
 func TestParseClamdAddr(t *testing.T) {
@@ -254,103 +253,15 @@ func TestClamdUnreachable(t *testing.T) {
 	}
 }
 
-// The real clamd: a harmless test signature in a database of its own.
+// The real clamd (clamdtest): harmless test signatures in a database of
+// its own, a StreamMaxLength of 1 MiB.
 const (
-	testMarker    = "ORTLOS-TEST-VIRUS-MARKER"
-	testSignature = "Ortlos.Test.Marker-1"
+	testMarker    = clamdtest.Marker
+	testSignature = clamdtest.MarkerSignature
 )
 
-// startClamd starts Debian's clamd with a database of one signature (a
-// body signature of testMarker) and a StreamMaxLength of 1 MiB, and
-// returns a client. It skips the test when clamd is not installed, unless
-// ORTLOS_TEST_REQUIRE_TOOLS=1.
-func startClamd(t *testing.T) *filecheck.Clamd {
-	t.Helper()
-	bin := ""
-	for _, c := range []string{"/usr/sbin/clamd", "clamd"} {
-		if p, err := exec.LookPath(c); err == nil {
-			bin = p
-			break
-		}
-	}
-	if bin == "" {
-		msg := "clamd not found (install the Debian package clamav-daemon)"
-		if os.Getenv("ORTLOS_TEST_REQUIRE_TOOLS") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	dir := t.TempDir()
-	db := filepath.Join(dir, "db")
-	if err := os.Mkdir(db, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	hex := ""
-	for _, b := range []byte(testMarker) {
-		hex += string("0123456789abcdef"[b>>4]) + string("0123456789abcdef"[b&15])
-	}
-	if err := os.WriteFile(filepath.Join(db, "ortlos.ndb"), []byte(testSignature+":0:*:"+hex+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	sock := filepath.Join(dir, "clamd.sock")
-	conf := filepath.Join(dir, "clamd.conf")
-	if err := os.WriteFile(conf, []byte(strings.Join([]string{
-		"LocalSocket " + sock,
-		"Foreground yes",
-		"DatabaseDirectory " + db,
-		"TemporaryDirectory " + dir,
-		"LogFile " + filepath.Join(dir, "clamd.log"),
-		"StreamMaxLength 1M",
-		"Bytecode no",
-		"SelfCheck 0",
-		"",
-	}, "\n")), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "-c", conf)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start clamd: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-	})
-	c, err := filecheck.NewClamd("unix:" + sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.Timeout = 5 * time.Second
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		err := c.Ping(ctx)
-		cancel()
-		if err == nil {
-			return c
-		}
-		select {
-		case werr := <-exited:
-			log, _ := os.ReadFile(filepath.Join(dir, "clamd.log"))
-			t.Fatalf("clamd exited: %v\n%s\n%s", werr, out.String(), log)
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("clamd did not answer PING within a minute: %v\n%s", err, out.String())
-		}
-	}
-}
-
 func TestClamdReal(t *testing.T) {
-	c := startClamd(t)
+	c := clamdtest.Start(t).Client()
 	ctx := context.Background()
 	v, err := c.Version(ctx)
 	if err != nil || !strings.HasPrefix(v, "ClamAV") {
@@ -364,6 +275,12 @@ func TestClamdReal(t *testing.T) {
 	sig, err = c.Scan(ctx, bytes.NewReader(pdfOf(300<<10, testMarker)))
 	if err != nil || !strings.HasPrefix(sig, testSignature) {
 		t.Errorf("Scan(marked) = %q, %v; want %s", sig, err, testSignature)
+	}
+	// The EICAR test file, alone and inside other content.
+	for _, content := range []string{clamdtest.EICAR, "Vorher\n" + clamdtest.EICAR + "\nNachher\n"} {
+		if sig, err := c.Scan(ctx, strings.NewReader(content)); err != nil || !strings.HasPrefix(sig, clamdtest.EICARSignature) {
+			t.Errorf("Scan(EICAR) = %q, %v; want %s", sig, err, clamdtest.EICARSignature)
+		}
 	}
 	// Over StreamMaxLength (1 MiB).
 	_, err = c.Scan(ctx, bytes.NewReader(pdfOf(3<<20, "")))

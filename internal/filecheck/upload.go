@@ -81,20 +81,39 @@ func NewUpload(ctx context.Context, p Policy, scanner Scanner, r io.Reader, name
 	if t := typeByMIME(mimeType); t != nil && (t.class == classHTML || t.class == classSVG) {
 		u.active = &activeScan{}
 	}
-	if scanner != nil {
-		sctx, cancel := context.WithCancel(ctx)
-		u.cancel = cancel
-		u.tee = newTeePipe()
-		u.scanDone = make(chan struct{})
-		go func() {
-			defer close(u.scanDone)
-			sig, err := scanner.Scan(sctx, u.tee)
-			u.sig, u.scanErr = sig, err
-			// Unblock the writer if the scanner stopped early.
-			u.tee.closeRead(err)
-		}()
-	}
+	u.startScan(ctx, scanner)
 	return u, nil
+}
+
+// NewScan returns an Upload that only scans: the content of r passes
+// through unchanged while scanner checks it in the same pass, as with
+// NewUpload, but without checks of name, type or size (for content whose
+// type and size the caller checks itself, such as task attachments). It
+// fails closed. Finish gives the verdict (nil without a scanner);
+// Name and MIMEType are empty.
+func NewScan(ctx context.Context, scanner Scanner, r io.Reader) *Upload {
+	u := &Upload{r: bufio.NewReaderSize(r, teeBufSize), limit: -1}
+	u.startScan(ctx, scanner)
+	return u
+}
+
+// startScan starts scanner (if any) on a copy of the content as it is
+// read; ctx bounds the scan.
+func (u *Upload) startScan(ctx context.Context, scanner Scanner) {
+	if scanner == nil {
+		return
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	u.cancel = cancel
+	u.tee = newTeePipe()
+	u.scanDone = make(chan struct{})
+	go func() {
+		defer close(u.scanDone)
+		sig, err := scanner.Scan(sctx, u.tee)
+		u.sig, u.scanErr = sig, err
+		// Unblock the writer if the scanner stopped early.
+		u.tee.closeRead(err)
+	}()
 }
 
 // Name returns the file's safe name (SafeName).

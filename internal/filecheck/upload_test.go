@@ -403,3 +403,56 @@ func TestUploadMemory(t *testing.T) {
 		t.Errorf("storing and scanning %d MiB allocated %d KiB, want < 8 MiB", size>>20, alloc>>10)
 	}
 }
+
+// TestScanOnly: NewScan passes any content through unchanged (no type or
+// size checks) and gives the scanner's verdict; it fails closed.
+func TestScanOnly(t *testing.T) {
+	ctx := context.Background()
+	// A program: NewUpload would refuse it, NewScan leaves types to the
+	// caller.
+	content := append([]byte("MZ\x90\x00"), pdfOf(2<<20, "")...)
+	sum := sha256.Sum256(content)
+	want := hex.EncodeToString(sum[:])
+
+	sc := &fakeScanner{marker: "EVIL", sig: "Test.Evil"}
+	u := filecheck.NewScan(ctx, sc, bytes.NewReader(content))
+	info, err := store(t).Put(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := u.Finish(); err != nil || !u.Scanned() {
+		t.Errorf("clean: Finish = %v, Scanned = %v", err, u.Scanned())
+	}
+	if info.SHA256 != want || sc.hash != want || u.Size() != int64(len(content)) || u.Name() != "" || u.MIMEType() != "" {
+		t.Errorf("stored %s, scanned %s, size %d, name %q, type %q; want %s", info.SHA256, sc.hash, u.Size(), u.Name(), u.MIMEType(), want)
+	}
+	u.Close()
+
+	u = filecheck.NewScan(ctx, &fakeScanner{marker: "EVIL", sig: "Test.Evil"}, bytes.NewReader(pdfOf(1<<20, "EVIL")))
+	if _, err := io.Copy(io.Discard, u); err != nil {
+		t.Fatal(err)
+	}
+	if err := u.Finish(); !apperr.Is(err, "file_infected") {
+		t.Errorf("infected: Finish = %v, want file_infected", err)
+	}
+	u.Close()
+
+	down := errors.New("connection refused")
+	u = filecheck.NewScan(ctx, &fakeScanner{fail: down, failAfter: 256 << 10}, bytes.NewReader(pdfOf(4<<20, "")))
+	if _, err := io.Copy(io.Discard, u); !apperr.Is(err, "virus_scan_failed") || !errors.Is(err, down) {
+		t.Errorf("scanner down: read = %v, want virus_scan_failed", err)
+	}
+	if err := u.Finish(); !apperr.Is(err, "virus_scan_failed") {
+		t.Errorf("scanner down: Finish = %v, want virus_scan_failed", err)
+	}
+	u.Close()
+
+	u = filecheck.NewScan(ctx, nil, bytes.NewReader(content))
+	if n, err := io.Copy(io.Discard, u); err != nil || n != int64(len(content)) {
+		t.Errorf("without scanner: read %d, %v", n, err)
+	}
+	if err := u.Finish(); err != nil || u.Scanned() {
+		t.Errorf("without scanner: Finish = %v, Scanned = %v", err, u.Scanned())
+	}
+	u.Close()
+}

@@ -29,6 +29,7 @@ import (
 	"ortlos/internal/blob"
 	"ortlos/internal/clock"
 	"ortlos/internal/db"
+	"ortlos/internal/filecheck"
 	"ortlos/internal/notify"
 )
 
@@ -84,6 +85,9 @@ type Service struct {
 	blobs blob.Store
 	// fileMax bounds one attachment in bytes (0: MaxTaskFileBytes).
 	fileMax int64
+	// scanner checks attachments for malware (task_files.go; nil: no
+	// scan).
+	scanner filecheck.Scanner
 	// events receives task changes after commit (events.go; nil: none).
 	events Broker
 	// capacity tells the people's working minutes (workload.go; nil: no

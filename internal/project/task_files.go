@@ -22,6 +22,7 @@ import (
 	"ortlos/internal/blob"
 	"ortlos/internal/blobref"
 	"ortlos/internal/db"
+	"ortlos/internal/filecheck"
 )
 
 // Attachments of tasks (docs/tasks.md#attachments). The bytes live in the
@@ -32,7 +33,9 @@ import (
 //
 // Uploads stream: the first 512 bytes are sniffed (http.DetectContentType
 // plus a check for executables), then the whole content goes through
-// blob.PutMax with the size limit; nothing is held in memory whole.
+// blob.PutMax with the size limit and, when a scanner is configured, to
+// the virus scanner in the same pass (filecheck.NewScan, as for
+// documents); nothing is held in memory whole.
 
 // MaxTaskFileBytes is the default size limit of one attachment (25 MiB).
 const MaxTaskFileBytes int64 = 25 << 20
@@ -73,6 +76,15 @@ var (
 func (s *Service) WithBlobs(b blob.Store) *Service {
 	c := *s
 	c.blobs = b
+	return &c
+}
+
+// WithScanner returns a copy of s that scans attachments with sc (nil: no
+// scan): infected content is refused (422 file_infected) and a scanner
+// that gives no verdict refuses the upload (503 virus_scan_failed).
+func (s *Service) WithScanner(sc filecheck.Scanner) *Service {
+	c := *s
+	c.scanner = sc
 	return &c
 }
 
@@ -312,9 +324,18 @@ func (s *Service) AddTaskFile(ctx context.Context, a actor.Actor, taskID int64, 
 	if err != nil {
 		return TaskFile{}, err
 	}
-	info, err := blob.PutMax(ctx, s.blobs, br, s.TaskFileMaxBytes())
+	scan := filecheck.NewScan(ctx, s.scanner, br)
+	defer scan.Close()
+	info, err := blob.PutMax(ctx, s.blobs, scan, s.TaskFileMaxBytes())
 	if err != nil {
 		return TaskFile{}, taskFileReadErr(err)
+	}
+	if err := scan.Finish(); err != nil {
+		// Refused content goes again unless a record shares it.
+		if cerr := blobref.Collect(ctx, s.db, s.blobs, info.SHA256); cerr != nil {
+			s.log.WarnContext(ctx, "project: refused attachment stays in the blob store", "sha256", info.SHA256, "err", cerr)
+		}
+		return TaskFile{}, err
 	}
 	var id int64
 	err = s.write(ctx, a, func(tx *db.Tx, now time.Time) ([]audit.Event, error) {

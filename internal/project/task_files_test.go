@@ -245,3 +245,65 @@ func TestDeleteTaskCollectsAttachments(t *testing.T) {
 		}
 	})
 }
+
+// tfScanner is a virus scanner that finds "EICAR" or fails with err.
+type tfScanner struct{ err error }
+
+func (s tfScanner) Scan(ctx context.Context, r io.Reader) (string, error) {
+	b, err := io.ReadAll(r)
+	switch {
+	case s.err != nil:
+		return "", s.err
+	case err != nil:
+		return "", err
+	case bytes.Contains(b, []byte("EICAR")):
+		return "Test.EICAR", nil
+	}
+	return "", nil
+}
+
+// TestTaskFileScan: with a scanner, infected attachments are refused and
+// their content removed unless another attachment shares it; a scanner
+// without verdict refuses the upload.
+func TestTaskFileScan(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f, store := txFiles(t, d)
+		tk := f.task(t, "Anlagen", 0)
+		infected := []byte("Vermerk mit EICAR darin\n")
+		// Stored before scanning was configured.
+		old, err := f.svc.AddTaskFile(ctx, f.mem, tk.ID, "alt.txt", "text/plain", bytes.NewReader(infected))
+		if err != nil {
+			t.Fatal(err)
+		}
+		scanned := f.svc.WithScanner(tfScanner{}).WithTaskFileMaxBytes(1000)
+		if _, err := scanned.AddTaskFile(ctx, f.mem, tk.ID, "sauber.txt", "text/plain", strings.NewReader("Vermerk\n")); err != nil {
+			t.Fatalf("clean: %v", err)
+		}
+		other := []byte("anderer Vermerk mit EICAR\n")
+		_, err = scanned.AddTaskFile(ctx, f.mem, tk.ID, "neu.txt", "text/plain", bytes.NewReader(other))
+		tfWantCode(t, "infected", err, apperr.Invalid, "file_infected")
+		_, err = scanned.AddTaskFile(ctx, f.mem, tk.ID, "alt-kopie.txt", "text/plain", bytes.NewReader(infected))
+		tfWantCode(t, "infected, content shared", err, apperr.Invalid, "file_infected")
+		_, err = scanned.AddTaskFile(ctx, f.mem, tk.ID, "gross.txt", "text/plain", bytes.NewReader(bytes.Repeat([]byte("a"), 1001)))
+		tfWantCode(t, "over the limit", err, apperr.Invalid, "file_too_large")
+		_, err = f.svc.WithScanner(tfScanner{err: io.ErrUnexpectedEOF}).AddTaskFile(ctx, f.mem, tk.ID, "x.txt", "text/plain", strings.NewReader("Vermerk 2\n"))
+		tfWantCode(t, "scanner down", err, apperr.Unavailable, "virus_scan_failed")
+
+		var n int
+		if err := d.QueryRowContext(ctx, "SELECT count(*) FROM task_files").Scan(&n); err != nil || n != 2 {
+			t.Errorf("task_files rows = %d, %v; want the old and the clean one", n, err)
+		}
+		blobs := 0
+		store.List(ctx, func(blob.Info) error { blobs++; return nil })
+		if blobs != 2 {
+			t.Errorf("%d blobs, want 2 (the refused content removed)", blobs)
+		}
+		if _, err := store.Stat(ctx, old.SHA256); err != nil {
+			t.Errorf("content of an existing attachment removed: %v", err)
+		}
+		if n := tfAuditCount(t, d, "task.file_add"); n != 2 {
+			t.Errorf("task.file_add audited %d times, want 2", n)
+		}
+	})
+}
