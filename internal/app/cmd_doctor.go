@@ -17,8 +17,10 @@ import (
 	"ortlos/internal/audit"
 	"ortlos/internal/blob"
 	"ortlos/internal/blobref"
+	"ortlos/internal/clock"
 	"ortlos/internal/config"
 	"ortlos/internal/db"
+	"ortlos/internal/document"
 	"ortlos/internal/project/rank"
 )
 
@@ -64,6 +66,7 @@ func doctorChecks() []doctorCheck {
 		{"task_ranks", needSchema, checkTaskRanks},
 		{"task_columns", needSchema, checkTaskColumns},
 		{"blobs", needSchema, checkBlobs},
+		{"search_index", needSchema, checkSearchIndex},
 	}
 }
 
@@ -299,6 +302,19 @@ func checkTaskColumns(ctx context.Context, e *doctorEnv) (string, string) {
 		}
 	}
 	return doctorFail, l.String("task in a column of another project", "tasks in a column of another project")
+}
+
+// checkSearchIndex reports the full-text index's backlog: documents the
+// server's indexer has still to (re)index, and those whose current
+// version gave no text. A backlog is normal right after uploads; it only
+// shrinks while a server runs (or "ortlos documents reindex").
+func checkSearchIndex(ctx context.Context, e *doctorEnv) (string, string) {
+	st, err := document.NewService(e.db, clock.Real{}, nil).SearchIndexStatus(ctx)
+	if err != nil {
+		return doctorFail, err.Error()
+	}
+	return doctorOK, fmt.Sprintf("%d documents, %d waiting for the indexer, %d without text extraction for their type, %d whose text could not be extracted",
+		st.Documents, st.Pending, st.Unsupported, st.Failed)
 }
 
 // staleTempAge is the age from which an unfinished upload counts as a

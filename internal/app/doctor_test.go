@@ -152,7 +152,7 @@ func wantDoctor(t *testing.T, status, message map[string]string, check, want, co
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
 
-var doctorCheckNames = []string{"database", "migrations", "audit_chain", "task_ranks", "task_columns", "blobs"}
+var doctorCheckNames = []string{"database", "migrations", "audit_chain", "task_ranks", "task_columns", "blobs", "search_index"}
 
 func TestDoctorHealthy(t *testing.T) {
 	t.Parallel()
@@ -177,6 +177,7 @@ func TestDoctorHealthy(t *testing.T) {
 			wantDoctor(t, status, message, "task_ranks", "ok", "7 tasks in 2 columns")
 			wantDoctor(t, status, message, "blobs", "ok", "1 blobs")
 			wantDoctor(t, status, message, "audit_chain", "ok", "records verified")
+			wantDoctor(t, status, message, "search_index", "ok", "0 documents, 0 waiting for the indexer")
 		})
 	}
 }
@@ -281,7 +282,7 @@ func TestDoctorNoDatabase(t *testing.T) {
 			t.Errorf("doctor without a database: %q, want SKIP", l)
 		}
 	}
-	if !strings.Contains(r.stderr, "1 of 6 checks failed") {
+	if !strings.Contains(r.stderr, "1 of 7 checks failed") {
 		t.Errorf("doctor stderr %q", r.stderr)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "ortlos.db")); err == nil {
