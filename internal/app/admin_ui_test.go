@@ -134,3 +134,23 @@ func TestProfileTokensAndLanguage(t *testing.T) {
 		t.Errorf("after switching to English the profile is %q", got)
 	}
 }
+
+// TestProfileFormsRefusedAtField posts the profile's forms empty, as a
+// browser does once the form is novalidate: the server answers 422 with
+// the German message at the field instead of the browser's pop-up.
+func TestProfileFormsRefusedAtField(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t)
+	bert := createUser(t, ts, "bert.beschaeftigt", "Bert Beschäftigt", actor.RoleEmployee)
+	c := loginFull(t, ts, "bert.beschaeftigt", testPassword)
+	wantFieldError(t, "empty name", form(t, c, ts.URL+"/profile/name", url.Values{"display_name": {"  "}}), "display_name", "required")
+	if u, err := ts.Identity.GetUser(t.Context(), actor.CLI(), bert.ID); err != nil || u.DisplayName != "Bert Beschäftigt" {
+		t.Errorf("after the refused form the name is %q (%v)", u.DisplayName, err)
+	}
+	res := form(t, c, ts.URL+"/profile/tokens", url.Values{"name": {""}, "scope": {"read"}, "expires_in_days": {""}})
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	checkAccessible(t, "empty token form", res.doc(t), "de")
+	res = form(t, c, ts.URL+"/profile/password", url.Values{"current_password": {""}, "new_password": {""}, "new_password_confirm": {""}})
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	checkAccessible(t, "empty password form", res.doc(t), "de")
+}

@@ -72,11 +72,11 @@ func TestFileTaskAttachment(t *testing.T) {
 	page := get(t, s.mem, fmt.Sprintf("%s/tasks/%d", ts.URL, tk.ID))
 	wantStatus(t, page, http.StatusOK)
 	doc2 := page.doc(t)
-	sel := byID(doc2, fmt.Sprintf("rec-%d", att.ID))
-	if sel == nil || labelFor(doc2, fmt.Sprintf("rec-%d", att.ID)) == nil || !strings.Contains(page.text(), "63.02") {
+	sel := byID(doc2, fmt.Sprintf("f-rec-%d", att.ID))
+	if sel == nil || labelFor(doc2, fmt.Sprintf("f-rec-%d", att.ID)) == nil || !strings.Contains(page.text(), "63.02") {
 		t.Fatal("no labelled file picker next to the attachment")
 	}
-	if v := get(t, s.view, fmt.Sprintf("%s/tasks/%d", ts.URL, tk.ID)); byID(v.doc(t), fmt.Sprintf("rec-%d", att.ID)) != nil {
+	if v := get(t, s.view, fmt.Sprintf("%s/tasks/%d", ts.URL, tk.ID)); byID(v.doc(t), fmt.Sprintf("f-rec-%d", att.ID)) != nil {
 		t.Error("the viewer is offered filing")
 	}
 	res = form(t, s.mem, fmt.Sprintf("%s/task-files/%d/to-record", ts.URL, att.ID), url.Values{"folder_id": {fmt.Sprint(f.file)}})
@@ -88,4 +88,11 @@ func TestFileTaskAttachment(t *testing.T) {
 		t.Errorf("document.create records after the form = %d", len(recs))
 	}
 	wantStatus(t, form(t, s.view, fmt.Sprintf("%s/task-files/%d/to-record", ts.URL, att.ID), url.Values{"folder_id": {fmt.Sprint(f.file)}}), http.StatusNotFound)
+	// The form is novalidate: a post without a file (Akte) comes back as
+	// the task page with the German message at this attachment's picker.
+	res = form(t, s.mem, fmt.Sprintf("%s/task-files/%d/to-record", ts.URL, att.ID), url.Values{"folder_id": {""}})
+	wantFieldError(t, "filing without a file", res, fmt.Sprintf("rec-%d", att.ID), "record_folder_required")
+	if h1(res.doc(t)) != "Bescheid" {
+		t.Errorf("refused filing shows %q, want the task page", h1(res.doc(t)))
+	}
 }

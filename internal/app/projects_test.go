@@ -300,3 +300,70 @@ func TestProjectsUI(t *testing.T) {
 	wantStatus(t, get(t, oc, ts.URL+overview), http.StatusOK)
 	wantStatus(t, get(t, oc, ts.URL+settings), http.StatusForbidden)
 }
+
+// TestProjectSettingsRowsRefusedAtField posts the edit forms of a column,
+// a milestone and a label row emptied, as a browser does once the forms
+// are novalidate: 422 with the German message at that row's field (ids
+// f-column-<id>-name …), the emptied value kept in the field, nothing
+// changed. An emptied milestone date is refused, not ignored.
+func TestProjectSettingsRowsRefusedAtField(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t)
+	paula := createUser(t, ts, "paula.projekt", "Paula Projekt", actor.RoleEmployee)
+	c := loginFull(t, ts, "paula.projekt", testPassword)
+	a := actor.Actor{UserID: paula.ID, Username: paula.Username, Roles: []string{actor.RoleEmployee}, Via: actor.ViaSession, SessionID: 1}
+	ctx := t.Context()
+	p, err := ts.Project.Create(ctx, a, project.NewProject{Name: "Spielplatzsanierung"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := ts.Project.CreateMilestone(ctx, a, p.ID, project.NewMilestone{Title: "Ausschreibung", Due: civil.D(2026, 9, 30)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	label, err := ts.Project.CreateLabel(ctx, a, p.ID, "Tiefbau", "#336699")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := ts.Project.Structure(ctx, a, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := st.Columns[0]
+	base := fmt.Sprintf("%s/projects/%d", ts.URL, p.ID)
+
+	tests := []struct {
+		name, path string
+		values     url.Values
+		field      string
+		code       string
+	}{
+		{"column name", fmt.Sprintf("/statuses/%d", col.ID), url.Values{"name": {" "}, "category": {string(col.Category)}, "wip_limit": {""}},
+			fmt.Sprintf("column-%d-name", col.ID), "invalid_status_name"},
+		{"column WIP limit", fmt.Sprintf("/statuses/%d", col.ID), url.Values{"name": {col.Name}, "category": {string(col.Category)}, "wip_limit": {"viele"}},
+			fmt.Sprintf("column-%d-wip_limit", col.ID), "invalid_wip_limit"},
+		{"milestone title", fmt.Sprintf("/milestones/%d", ms.ID), url.Values{"title": {""}, "due_date": {"2026-09-30"}},
+			fmt.Sprintf("milestone-%d-title", ms.ID), "invalid_milestone_title"},
+		{"milestone date", fmt.Sprintf("/milestones/%d", ms.ID), url.Values{"title": {"Ausschreibung"}, "due_date": {""}},
+			fmt.Sprintf("milestone-%d-due_date", ms.ID), "invalid_milestone_due"},
+		{"label name", fmt.Sprintf("/labels/%d", label.ID), url.Values{"name": {""}, "color": {"#336699"}},
+			fmt.Sprintf("label-%d-name", label.ID), "invalid_label_name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := form(t, c, base+tt.path, tt.values)
+			wantFieldError(t, tt.name, res, tt.field, tt.code)
+			param := tt.field[strings.LastIndex(tt.field, "-")+1:]
+			if got := attr(byID(res.doc(t), "f-"+tt.field), "value"); got != tt.values.Get(param) {
+				t.Errorf("the refused field shows %q, want what was sent, %q", got, tt.values.Get(param))
+			}
+		})
+	}
+	after, err := ts.Project.Structure(ctx, a, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Columns[0].Name != col.Name || after.Milestones[0].Due != ms.Due || after.Milestones[0].Title != ms.Title || after.Labels[0].Name != label.Name {
+		t.Errorf("refused forms changed the project: %+v %+v %+v", after.Columns[0], after.Milestones[0], after.Labels[0])
+	}
+}

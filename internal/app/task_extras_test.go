@@ -383,3 +383,37 @@ func (s txSetup) memActorManager(t *testing.T) actor.Actor {
 	}
 	return actor.Actor{UserID: id, Username: "lea.leitung", Roles: []string{actor.RoleEmployee}, Via: actor.ViaSession, SessionID: 1}
 }
+
+// TestTaskFormsRefusedAtField posts the task page's forms and the import
+// form empty, as a browser does once they are novalidate: 422 with the
+// German message at the field, one error summary linking to it; a refused
+// import's problems table is no second summary.
+func TestTaskFormsRefusedAtField(t *testing.T) {
+	t.Parallel()
+	s := newTxSetup(t)
+	ts := s.ts
+	tk, _, err := ts.Project.CreateTask(t.Context(), s.memActor, s.b.project, project.NewTask{Title: "Anhörung"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := fmt.Sprintf("%s/tasks/%d", ts.URL, tk.ID)
+	wantFieldError(t, "empty checklist item", form(t, s.mem, page+"/checklist", url.Values{"text": {""}}), "text", "invalid_checklist_text")
+	wantFieldError(t, "empty comment", form(t, s.mem, page+"/comments", url.Values{"body": {""}}), "body", "invalid_task_comment")
+	// A file input left empty still sends its part, with no file name.
+	body, ct := txMultipart(t, "file", "", "application/octet-stream", nil)
+	wantFieldError(t, "no file chosen", txPost(t, s.mem, page+"/files", ct, body), "file", "task_file_missing")
+
+	imp := fmt.Sprintf("%s/projects/%d/tasks/import", ts.URL, s.b.project)
+	body, ct = txMultipart(t, "file", "", "application/octet-stream", nil)
+	wantFieldError(t, "import without a file", txPost(t, s.mem, imp, ct, body), "file", "task_file_missing")
+	body, ct = txMultipart(t, "file", "x.csv", "text/csv", []byte("title;due_date\r\nA;31.02.2026\r\n"))
+	res := txPost(t, s.mem, imp, ct, body)
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	checkAccessible(t, "refused import", res.doc(t), "de")
+	if errorSummary(res.doc(t)) == nil || byID(res.doc(t), "import-problems") == nil {
+		t.Error("refused import: no error summary or no problems table")
+	}
+	if got, err := ts.Project.GetTask(t.Context(), s.memActor, tk.ID); err != nil || len(got.Checklist) != 0 {
+		t.Errorf("after the refused forms: checklist %+v, %v", got.Checklist, err)
+	}
+}

@@ -220,3 +220,32 @@ func TestWorkloadHTTP(t *testing.T) {
 		t.Error("the stranger does not see his own row")
 	}
 }
+
+// TestProjectWorkloadFilterRefusedAtField: the workload filter is
+// novalidate (its weeks field has min and max); a number of weeks out of
+// range or a malformed date come back as the form with the German message
+// at the field, the values as sent and no table.
+func TestProjectWorkloadFilterRefusedAtField(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t)
+	createUser(t, ts, "erika.muster", "Erika Muster", actor.RoleEmployee)
+	c := loginFull(t, ts, "erika.muster", testPassword)
+	for _, tt := range []struct{ query, field, value string }{
+		{"weeks=99", "weeks", "99"},
+		{"weeks=0", "weeks", "0"},
+		{"from=31.02.2026&weeks=2", "from", "31.02.2026"},
+	} {
+		res := get(t, c, ts.URL+"/workload?"+tt.query)
+		wantFieldError(t, tt.query, res, tt.field, "invalid_filter")
+		doc := res.doc(t)
+		if got := attr(byID(doc, "f-"+tt.field), "value"); got != tt.value {
+			t.Errorf("%s: the field shows %q, want %q", tt.query, got, tt.value)
+		}
+		if byID(doc, "workload") != nil || byID(doc, "workload-empty") != nil {
+			t.Errorf("%s: a refused filter still shows a result", tt.query)
+		}
+	}
+	// The fields are optional: left empty they mean this week and the
+	// default number of weeks.
+	wantStatus(t, get(t, c, ts.URL+"/workload?from=&weeks="), http.StatusOK)
+}

@@ -291,3 +291,39 @@ func reportBody(t *testing.T, c *http.Client, target string) string {
 	wantStatus(t, r, http.StatusOK)
 	return r.text()
 }
+
+// TestWorktimeReportFormsRefusedAtField: the report filters are
+// novalidate (the year is required); an emptied or malformed year comes
+// back as the form with the German message at the field, the values as
+// sent and no report. Without the parameter the year is the current one.
+func TestWorktimeReportFormsRefusedAtField(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t)
+	createUser(t, ts, "hanna.hr", "Hanna HR", actor.RoleHR)
+	hc := loginFull(t, ts, "hanna.hr", testPassword)
+	for _, tt := range []struct {
+		path, value, code, result string
+	}{
+		{"/worktime/reports/compliance?org_unit_id=&month=4&year=&include_subunits=true", "", "required", "report-summary"},
+		{"/worktime/reports/compliance?month=4&year=20266", "20266", "invalid_filter", "report-summary"},
+		{"/worktime/reports/compliance-year?org_unit_id=&year=", "", "required", "report-year-summary"},
+		{"/worktime/reports/compliance-year?year=zwanzig", "zwanzig", "invalid_filter", "report-year-summary"},
+	} {
+		res := get(t, hc, ts.URL+tt.path)
+		wantFieldError(t, tt.path, res, "year", tt.code)
+		doc := res.doc(t)
+		if got := attr(byID(doc, "f-year"), "value"); got != tt.value {
+			t.Errorf("%s: the year field shows %q, want %q", tt.path, got, tt.value)
+		}
+		if byID(doc, tt.result) != nil || byID(doc, "report-csv") != nil {
+			t.Errorf("%s: a refused filter still shows a report", tt.path)
+		}
+		if strings.Contains(tt.path, "include_subunits") && !hasAttr(byID(doc, "f-include_subunits"), "checked") {
+			t.Errorf("%s: the refused form lost the subunits box", tt.path)
+		}
+	}
+	wantStatus(t, get(t, hc, ts.URL+"/worktime/reports/compliance"), http.StatusOK)
+	wantStatus(t, get(t, hc, ts.URL+"/worktime/reports/compliance-year"), http.StatusOK)
+	// The API keeps taking an empty year as the current one.
+	wantStatus(t, get(t, hc, ts.URL+"/api/v1/worktime/reports/compliance?year="), http.StatusOK)
+}

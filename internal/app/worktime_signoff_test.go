@@ -212,3 +212,41 @@ func TestWorktimeTeamForHR(t *testing.T) {
 		t.Error("an employee gets the org-unit picker")
 	}
 }
+
+// TestWorktimeReopenReasonRefusedAtField: the form returning a signed
+// month is novalidate (its reason is required); an empty reason comes
+// back as the month page with the German message at the field, and the
+// month stays signed.
+func TestWorktimeReopenReasonRefusedAtField(t *testing.T) {
+	t.Parallel()
+	clk := clock.NewFake(time.Date(2026, 4, 2, 8, 0, 0, 0, time.UTC))
+	ts := startServer(t, withClock(clk))
+	ctx := t.Context()
+	lead := createUser(t, ts, "lea.leitung", "Lea Leitung", actor.RoleLead)
+	emp := createUser(t, ts, "erik.muster", "Erik Muster", actor.RoleEmployee)
+	if _, err := ts.Identity.UpdateUser(ctx, actor.CLI(), emp.ID, identity.UserUpdate{SupervisorID: &lead.ID}); err != nil {
+		t.Fatal(err)
+	}
+	ea := actor.Actor{UserID: emp.ID, Username: emp.Username, Roles: []string{actor.RoleEmployee}, Via: actor.ViaSession, SessionID: 1}
+	march := worktime.YearMonth{Year: 2026, Month: time.March}
+	if _, err := ts.Worktime.SignMonth(ctx, ea, march); err != nil {
+		t.Fatal(err)
+	}
+	lc := loginFull(t, ts, lead.Username, testPassword)
+	page := get(t, lc, fmt.Sprintf("%s/worktime/month?user_id=%d&year=2026&month=3", ts.URL, emp.ID))
+	wantStatus(t, page, http.StatusOK)
+	if f := byID(page.doc(t), "f-reason"); f == nil || !hasAttr(f, "required") {
+		t.Fatalf("the lead's view of the signed month has no required reason field:\n%s", page.text())
+	}
+	res := form(t, lc, ts.URL+"/worktime/month/reopen", url.Values{"user_id": {fmt.Sprint(emp.ID)}, "year": {"2026"}, "month": {"3"}, "reason": {" "}})
+	wantFieldError(t, "reopen without reason", res, "reason", "reopen_reason_required")
+	var m struct {
+		Status struct{ Signed bool } `json:"status"`
+	}
+	api := get(t, lc, fmt.Sprintf("%s/api/v1/users/%d/worktime/month?year=2026&month=3", ts.URL, emp.ID))
+	if err := json.Unmarshal(api.body, &m); err != nil || !m.Status.Signed {
+		t.Errorf("after the refused reopen: %s; want still signed", api.body)
+	}
+	wantRedirect(t, form(t, lc, ts.URL+"/worktime/month/reopen", url.Values{"user_id": {fmt.Sprint(emp.ID)}, "year": {"2026"}, "month": {"3"},
+		"reason": {"Dienstreise fehlt"}}), "/worktime/month?")
+}

@@ -373,16 +373,39 @@ type memberRow struct {
 	InheritedURL string
 }
 
+// The rows of columns, milestones and labels each have an edit form. Key
+// ("column-4-") prefixes the ids of its controls and the field names of
+// its errors (rowPrefix), so that a refused edit shows its message at the
+// row's field; Form… are the values in the controls (as posted after a
+// refused edit).
 type columnRow struct {
 	project.BoardColumn
 	Categories []option
 	WIP        string
 	URL        string
+	Key        string
+	FormName   string
 }
 
 type settingsMilestone struct {
 	project.Milestone
 	DueLabel, DueISO, URL string
+	Key, FormTitle        string
+}
+
+type labelRow struct {
+	project.Label
+	Key, FormName, FormColor string
+}
+
+// rowPrefix returns the Key of row id in a list ("column", "milestone",
+// "label") on the settings page.
+func rowPrefix(list string, id int64) string { return fmt.Sprintf("%s-%d-", list, id) }
+
+// postedRow reports whether the request is a refused edit of row id,
+// whose path value is named param: the page then shows what was posted.
+func postedRow(r *http.Request, formErr error, param string, id int64, field string) bool {
+	return formErr != nil && r.PathValue(param) == strconv.FormatInt(id, 10) && r.PostForm.Has(field)
 }
 
 type settingsPage struct {
@@ -396,7 +419,7 @@ type settingsPage struct {
 	Columns     []columnRow
 	Categories  []option
 	Milestones  []settingsMilestone
-	Labels      []project.Label
+	Labels      []labelRow
 	ProjectURL  string
 	SettingsURL string
 }
@@ -443,7 +466,7 @@ func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, status 
 	}
 	members, cols, ms, labels := ps.Members, ps.Columns, ps.Milestones, ps.Labels
 	base := fmt.Sprintf("/projects/%d", p.ID)
-	v := settingsPage{Page: h.srv.NewPage(r, ""), Project: p, Crumbs: append(crumbs, crumb{Name: p.Name, URL: base}), Labels: labels,
+	v := settingsPage{Page: h.srv.NewPage(r, ""), Project: p, Crumbs: append(crumbs, crumb{Name: p.Name, URL: base}),
 		ProjectURL: base, SettingsURL: base + "/settings"}
 	v.Title = v.L.T("project.settings_title", p.Name)
 	v.Edit = editForm{Name: p.Name, Goal: p.Goal, Description: p.Description, Start: isoDate(p.Start), End: isoDate(p.End), Version: p.Version,
@@ -470,16 +493,32 @@ func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, status 
 	}
 	v.NewRoles = roleOptions(v.L, project.RoleMember)
 	for _, c := range cols {
-		row := columnRow{BoardColumn: c, Categories: categoryOptions(v.L, c.Category), URL: fmt.Sprintf("%s/statuses/%d", base, c.ID)}
+		row := columnRow{BoardColumn: c, Categories: categoryOptions(v.L, c.Category), URL: fmt.Sprintf("%s/statuses/%d", base, c.ID),
+			Key: rowPrefix("column", c.ID), FormName: c.Name}
 		if c.WIPLimit > 0 {
 			row.WIP = strconv.Itoa(c.WIPLimit)
+		}
+		if postedRow(r, formErr, "status_id", c.ID, "name") {
+			row.FormName, row.WIP = r.PostFormValue("name"), r.PostFormValue("wip_limit")
+			row.Categories = categoryOptions(v.L, project.Category(r.PostFormValue("category")))
 		}
 		v.Columns = append(v.Columns, row)
 	}
 	v.Categories = categoryOptions(v.L, project.CategoryInProgress)
 	for _, m := range ms {
-		v.Milestones = append(v.Milestones, settingsMilestone{Milestone: m, DueLabel: fmtDate(v.L, &m.Due), DueISO: m.Due.String(),
-			URL: fmt.Sprintf("%s/milestones/%d", base, m.ID)})
+		row := settingsMilestone{Milestone: m, DueLabel: fmtDate(v.L, &m.Due), DueISO: m.Due.String(),
+			URL: fmt.Sprintf("%s/milestones/%d", base, m.ID), Key: rowPrefix("milestone", m.ID), FormTitle: m.Title}
+		if postedRow(r, formErr, "milestone_id", m.ID, "title") {
+			row.FormTitle, row.DueISO = r.PostFormValue("title"), r.PostFormValue("due_date")
+		}
+		v.Milestones = append(v.Milestones, row)
+	}
+	for _, l := range labels {
+		row := labelRow{Label: l, Key: rowPrefix("label", l.ID), FormName: l.Name, FormColor: l.Color}
+		if postedRow(r, formErr, "label_id", l.ID, "name") {
+			row.FormName, row.FormColor = r.PostFormValue("name"), r.PostFormValue("color")
+		}
+		v.Labels = append(v.Labels, row)
 	}
 	if formErr != nil {
 		v.SetError(formErr)
@@ -635,7 +674,7 @@ func (h *Handler) uiUpdateColumn(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		_, err = h.svc.UpdateColumn(r.Context(), web.Actor(r), id, colID, u)
 	}
-	h.settingsDone(w, r, err, "column_row_", "columns", "project_status_saved")
+	h.settingsDone(w, r, err, rowPrefix("column", colID), "columns", "project_status_saved")
 }
 
 func (h *Handler) uiDeleteColumn(w http.ResponseWriter, r *http.Request) {
@@ -643,7 +682,7 @@ func (h *Handler) uiDeleteColumn(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = h.svc.DeleteColumn(r.Context(), web.Actor(r), id, colID)
 	}
-	h.settingsDone(w, r, err, "column_row_", "columns", "project_status_deleted")
+	h.settingsDone(w, r, err, rowPrefix("column", colID), "columns", "project_status_deleted")
 }
 
 func (h *Handler) uiCreateMilestone(w http.ResponseWriter, r *http.Request) {
@@ -678,14 +717,14 @@ func (h *Handler) uiUpdateMilestone(w http.ResponseWriter, r *http.Request) {
 		u.Title = &title
 		due, derr := parseFormDate(r.PostFormValue("due_date"), "due_date")
 		err = derr
-		if due != nil {
-			u.Due = due
-		}
+		// An emptied date is refused (a milestone keeps a date), not
+		// left as it was.
+		u.Due = orClear(due)
 	}
 	if err == nil {
 		_, err = h.svc.UpdateMilestone(r.Context(), web.Actor(r), id, msID, u)
 	}
-	h.settingsDone(w, r, err, "milestone_row_", "milestones", "project_milestone_saved")
+	h.settingsDone(w, r, err, rowPrefix("milestone", msID), "milestones", "project_milestone_saved")
 }
 
 func (h *Handler) uiDeleteMilestone(w http.ResponseWriter, r *http.Request) {
@@ -693,7 +732,7 @@ func (h *Handler) uiDeleteMilestone(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = h.svc.DeleteMilestone(r.Context(), web.Actor(r), id, msID)
 	}
-	h.settingsDone(w, r, err, "milestone_row_", "milestones", "project_milestone_deleted")
+	h.settingsDone(w, r, err, rowPrefix("milestone", msID), "milestones", "project_milestone_deleted")
 }
 
 func (h *Handler) uiCreateLabel(w http.ResponseWriter, r *http.Request) {
@@ -714,7 +753,7 @@ func (h *Handler) uiUpdateLabel(w http.ResponseWriter, r *http.Request) {
 	}
 	name, color := r.PostFormValue("name"), r.PostFormValue("color")
 	_, err = h.svc.UpdateLabel(r.Context(), web.Actor(r), id, labelID, project.LabelUpdate{Name: &name, Color: &color})
-	h.settingsDone(w, r, err, "label_row_", "labels", "project_label_saved")
+	h.settingsDone(w, r, err, rowPrefix("label", labelID), "labels", "project_label_saved")
 }
 
 func (h *Handler) uiDeleteLabel(w http.ResponseWriter, r *http.Request) {
@@ -722,5 +761,5 @@ func (h *Handler) uiDeleteLabel(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = h.svc.DeleteLabel(r.Context(), web.Actor(r), id, labelID)
 	}
-	h.settingsDone(w, r, err, "label_row_", "labels", "project_label_deleted")
+	h.settingsDone(w, r, err, rowPrefix("label", labelID), "labels", "project_label_deleted")
 }

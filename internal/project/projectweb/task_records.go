@@ -2,6 +2,7 @@ package projectweb
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -48,15 +49,43 @@ func (h *Handler) uiFileToRecord(w http.ResponseWriter, r *http.Request) {
 	}
 	folder, err := strconv.ParseInt(r.PostFormValue("folder_id"), 10, 64)
 	if err != nil || folder <= 0 {
-		h.srv.Error(w, r, errRecordFolder)
-		return
+		err = errRecordFolder
+	} else {
+		var doc int64
+		if doc, err = h.filer.FileAttachment(r.Context(), web.Actor(r), folder, id); err == nil {
+			h.srv.Redirect(w, r, "/documents/"+strconv.FormatInt(doc, 10), "task_extra_filed")
+			return
+		}
 	}
-	doc, err := h.filer.FileAttachment(r.Context(), web.Actor(r), folder, id)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
+	// A refused filing shows the task page again with the message at
+	// this attachment's file picker (f-rec-<id>); not found and forbidden
+	// stay error pages.
+	if st := web.StatusOf(err); st == http.StatusUnprocessableEntity || st == http.StatusConflict {
+		if f, rc, ferr := h.svc.OpenTaskFile(r.Context(), web.Actor(r), id); ferr == nil {
+			rc.Close()
+			h.renderTask(w, r, f.TaskID, st, atRecordPicker(err, id), "")
+			return
+		}
 	}
-	h.srv.Redirect(w, r, "/documents/"+strconv.FormatInt(doc, 10), "task_extra_filed")
+	h.srv.Error(w, r, err)
+}
+
+// atRecordPicker puts a refusal of filing attachment fileID on the file
+// picker of that attachment, whatever field the service named.
+func atRecordPicker(err error, fileID int64) error {
+	e, ok := apperr.As(err)
+	if !ok {
+		return err
+	}
+	code := e.Code
+	if len(e.Fields) == 1 {
+		for _, c := range e.Fields {
+			code = c
+		}
+	}
+	c := *e
+	c.Fields = map[string]string{fmt.Sprintf("rec-%d", fileID): code}
+	return &c
 }
 
 // recordFiles returns the files offered for filing on the task page (none

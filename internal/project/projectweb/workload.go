@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"ortlos/internal/apperr"
 	"ortlos/internal/civil"
 	"ortlos/internal/project"
 	"ortlos/internal/web"
@@ -222,6 +223,7 @@ type workloadPageView struct {
 	Rows             []workloadRowView
 	From             string
 	WeeksN           int
+	WeeksText        string // the weeks field's value
 	OrgUnits         []workloadOption
 	OrgUnitID        int64
 	PrevHref         string
@@ -297,27 +299,56 @@ func (p workloadPageView) href(from civil.Date) string {
 	return "/workload?" + v.Encode()
 }
 
+// workloadFormError reports whether err refuses a field of the workload
+// form (from, weeks, the org unit when the form offers it), to be shown
+// at that field.
+func workloadFormError(err error, orgUnitField bool) bool {
+	e, ok := apperr.As(err)
+	if !ok || e.Kind != apperr.Invalid {
+		return false
+	}
+	for f := range e.Fields {
+		if f == "from" || f == "weeks" || (f == "org_unit_id" && orgUnitField) {
+			return true
+		}
+	}
+	return false
+}
+
 func (h *Handler) uiWorkload(w http.ResponseWriter, r *http.Request) {
 	p := h.srv.NewPage(r, "")
 	p.Title = p.L.T("workload.title")
-	q, err := workloadQueryOf(r)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
 	a := web.Actor(r)
-	wl, err := h.svc.Workload(r.Context(), a, q)
-	if err != nil {
-		h.srv.Error(w, r, err)
-		return
-	}
 	units, err := h.svc.WorkloadOrgUnits(r.Context(), a)
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return
 	}
+	q, err := workloadQueryOf(r)
+	var wl project.Workload
+	if err == nil {
+		wl, err = h.svc.Workload(r.Context(), a, q)
+	}
+	if err != nil {
+		if !workloadFormError(err, len(units) > 0) {
+			h.srv.Error(w, r, err)
+			return
+		}
+		// A refused filter shows the form again as it was sent, with the
+		// message at its field, and no table.
+		raw := r.URL.Query()
+		p.SetError(err)
+		v := workloadPageView{Page: p, From: raw.Get("from"), WeeksText: raw.Get("weeks"), MaxWeeks: project.WorkloadWeeksMax,
+			ShowOrgUnitField: len(units) > 0}
+		for _, u := range units {
+			v.OrgUnits = append(v.OrgUnits, workloadOption{Value: u.ID, Label: u.Name, Selected: strconv.FormatInt(u.ID, 10) == raw.Get("org_unit_id")})
+		}
+		h.srv.Render(w, r, http.StatusUnprocessableEntity, "workload.html", v)
+		return
+	}
 	v := workloadPageView{Page: p, WeeksN: len(wl.Weeks), OrgUnitID: q.OrgUnitID, MaxWeeks: project.WorkloadWeeksMax,
 		ShowOrgUnitField: len(units) > 0}
+	v.WeeksText = strconv.Itoa(v.WeeksN)
 	first := wl.Weeks[0].Start
 	v.From = first.String()
 	for _, u := range units {

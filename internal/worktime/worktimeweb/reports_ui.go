@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"ortlos/internal/apperr"
 	"ortlos/internal/civil"
 	"ortlos/internal/i18n"
 	"ortlos/internal/web"
@@ -88,20 +90,31 @@ func (h *Handler) complianceReportPage(w http.ResponseWriter, r *http.Request) {
 		h.srv.Error(w, r, err)
 		return
 	}
-	rep, err := h.complianceReport(r)
+	err = uiReportYearGiven(r)
+	var rep worktime.MonthReport
+	if err == nil {
+		rep, err = h.complianceReport(r)
+	}
 	if err != nil {
-		h.srv.Error(w, r, err)
+		if !reportFormError(err, "org_unit_id", "month", "year", "include_subunits") {
+			h.srv.Error(w, r, err)
+			return
+		}
+		// A refused filter shows the form as it was sent, with the
+		// message at its field, and no report.
+		q := r.URL.Query()
+		p := complianceReportPage{Page: h.srv.NewPage(r, ""), Year: q.Get("year"), Deep: reportDeepParam(q.Get("include_subunits"))}
+		p.Title = p.L.T("report.title")
+		p.SetError(err)
+		p.Units = reportUnitOptions(p.L, units, q.Get("org_unit_id"))
+		p.Months = reportMonthOptions(p.L, q.Get("month"))
+		h.srv.Render(w, r, http.StatusUnprocessableEntity, "worktime_report.html", p)
 		return
 	}
 	p := complianceReportPage{Page: h.srv.NewPage(r, ""), Year: strconv.Itoa(rep.Year), Deep: rep.IncludeSubunits, Counts: rep.Counts}
 	p.Title = p.L.T("report.title")
-	p.Units = append(p.Units, reportOption{Value: "", Label: p.L.T("report.whole_organisation"), Selected: rep.OrgUnitID == 0})
-	for _, u := range units {
-		p.Units = append(p.Units, reportOption{Value: strconv.FormatInt(u.ID, 10), Label: strings.Repeat("\u00a0\u00a0", u.Depth) + u.Name, Selected: u.ID == rep.OrgUnitID})
-	}
-	for m := time.January; m <= time.December; m++ {
-		p.Months = append(p.Months, reportOption{Value: strconv.Itoa(int(m)), Label: p.L.T(fmt.Sprintf("worktime.month_%d", int(m))), Selected: m == rep.Month})
-	}
+	p.Units = reportUnitOptions(p.L, units, unitParam(rep.OrgUnitID))
+	p.Months = reportMonthOptions(p.L, strconv.Itoa(int(rep.Month)))
 	unitName := rep.OrgUnitName
 	if rep.OrgUnitID == 0 {
 		unitName = p.L.T("report.whole_organisation")
@@ -126,6 +139,71 @@ func (h *Handler) complianceReportPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p.CSVURL = "/worktime/reports/payroll.csv?" + q.Encode()
 	h.srv.Render(w, r, http.StatusOK, "worktime_report.html", p)
+}
+
+// uiReportYearGiven refuses an emptied year field of a report form: the
+// form marks the year required (the API takes a missing year as the
+// current one).
+func uiReportYearGiven(r *http.Request) error {
+	if q := r.URL.Query(); q.Has("year") && strings.TrimSpace(q.Get("year")) == "" {
+		return apperr.Invalidf("invalid_filter", "year is required").WithField("year", "required")
+	}
+	return nil
+}
+
+// reportFormError reports whether err refuses one of the fields of a
+// report form, to be shown at that field.
+func reportFormError(err error, fields ...string) bool {
+	e, ok := apperr.As(err)
+	if !ok || e.Kind != apperr.Invalid {
+		return false
+	}
+	for f := range e.Fields {
+		if slices.Contains(fields, f) {
+			return true
+		}
+	}
+	return false
+}
+
+// unitParam is the org_unit_id parameter of a report's unit (0: none).
+func unitParam(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return strconv.FormatInt(id, 10)
+}
+
+// reportDeepParam reads include_subunits as reportParams does, for
+// showing a refused form again.
+func reportDeepParam(s string) bool {
+	switch strings.ToLower(s) {
+	case "true", "1", "on":
+		return true
+	}
+	return false
+}
+
+// reportUnitOptions are the org units of a report form, selected is the
+// chosen id as sent ("": the whole organisation).
+func reportUnitOptions(l i18n.Localizer, units []worktime.ReportOrgUnit, selected string) []reportOption {
+	out := []reportOption{{Value: "", Label: l.T("report.whole_organisation"), Selected: selected == "" || selected == "0"}}
+	for _, u := range units {
+		id := strconv.FormatInt(u.ID, 10)
+		out = append(out, reportOption{Value: id, Label: strings.Repeat("\u00a0\u00a0", u.Depth) + u.Name, Selected: id == selected})
+	}
+	return out
+}
+
+// reportMonthOptions are the months of the report form, selected is the
+// chosen month as sent ("4").
+func reportMonthOptions(l i18n.Localizer, selected string) []reportOption {
+	out := make([]reportOption, 0, 12)
+	for m := time.January; m <= time.December; m++ {
+		v := strconv.Itoa(int(m))
+		out = append(out, reportOption{Value: v, Label: l.T(fmt.Sprintf("worktime.month_%d", int(m))), Selected: v == selected})
+	}
+	return out
 }
 
 func timesheetURL(userID int64, year int, month time.Month) string {

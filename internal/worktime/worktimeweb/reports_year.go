@@ -3,7 +3,6 @@ package worktimeweb
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"ortlos/internal/web"
@@ -103,17 +102,29 @@ func (h *Handler) yearReportPage(w http.ResponseWriter, r *http.Request) {
 		h.srv.Error(w, r, err)
 		return
 	}
-	rep, err := h.yearReport(r)
+	err = uiReportYearGiven(r)
+	var rep worktime.YearReport
+	if err == nil {
+		rep, err = h.yearReport(r)
+	}
 	if err != nil {
-		h.srv.Error(w, r, err)
+		if !reportFormError(err, "org_unit_id", "year", "include_subunits") {
+			h.srv.Error(w, r, err)
+			return
+		}
+		// A refused filter shows the form as it was sent, with the
+		// message at its field, and no report.
+		q := r.URL.Query()
+		p := yearReportPage{Page: h.srv.NewPage(r, ""), Year: q.Get("year"), Deep: reportDeepParam(q.Get("include_subunits"))}
+		p.Title = p.L.T("report.year_title")
+		p.SetError(err)
+		p.Units = reportUnitOptions(p.L, units, q.Get("org_unit_id"))
+		h.srv.Render(w, r, http.StatusUnprocessableEntity, "worktime_report_year.html", p)
 		return
 	}
 	p := yearReportPage{Page: h.srv.NewPage(r, ""), Year: strconv.Itoa(rep.Year), Deep: rep.IncludeSubunits, Counts: rep.Counts}
 	p.Title = p.L.T("report.year_title")
-	p.Units = append(p.Units, reportOption{Value: "", Label: p.L.T("report.whole_organisation"), Selected: rep.OrgUnitID == 0})
-	for _, u := range units {
-		p.Units = append(p.Units, reportOption{Value: strconv.FormatInt(u.ID, 10), Label: strings.Repeat("\u00a0\u00a0", u.Depth) + u.Name, Selected: u.ID == rep.OrgUnitID})
-	}
+	p.Units = reportUnitOptions(p.L, units, unitParam(rep.OrgUnitID))
 	p.Subtitle = rep.OrgUnitName
 	if rep.OrgUnitID == 0 {
 		p.Subtitle = p.L.T("report.whole_organisation")
