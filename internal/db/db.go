@@ -110,6 +110,15 @@ func openSQLite(path string, opt Options) (*DB, error) {
 	write.SetConnMaxIdleTime(0)
 
 	q.Add("_pragma", "query_only(1)")
+	// Readers map up to 256 MiB of the database file instead of copying
+	// each page into their own page cache: full-text search reads many
+	// pages of the FTS5 index per query, and mapped a typical search
+	// needs a fifth less CPU; the whole file mapped saves a third
+	// (docs/search.md#performance). Moderate, as every read connection
+	// maps it (address space, not memory: the pages are the kernel's
+	// page cache, shared) and an I/O error on a mapped page ends the
+	// process instead of failing the query. The writer reads as before.
+	q.Add("_pragma", "mmap_size(268435456)")
 	read, err := sql.Open("sqlite", "file:"+abs+"?"+q.Encode())
 	if err != nil {
 		write.Close()

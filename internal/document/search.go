@@ -477,7 +477,7 @@ func (s *Service) searchSnippets(ctx context.Context, b searchBackend, expr sear
 	m := newSnippetMatcher(expr, b.stemsEqual())
 	out := make(map[int64][]SnippetPart, len(ids))
 	rows, err := s.db.QueryContext(ctx, `SELECT `+b.entryKey()+`, head, meta, substr(body, 1, ?) FROM document_search
-		WHERE `+b.entryKey()+` IN (`+b.idSet()+`)`, snippetChars, b.idSetArg(ids))
+		WHERE `+b.inSet(b.entryKey()), snippetChars, b.idSetArg(ids))
 	if err != nil {
 		return nil, fmt.Errorf("document: search snippets: %w", err)
 	}
@@ -599,7 +599,7 @@ func (s *Service) SearchDocuments(ctx context.Context, a actor.Actor, q SearchQu
 	b := s.searchBackend()
 	// Withdrawn documents (WebDAV DELETE of a draft) are gone for their
 	// users; they stay stored, and indexed, for their retention period.
-	where := []string{"d.folder_id IN (" + b.idSet() + ")", "d.withdrawn_at IS NULL"}
+	where := []string{b.inSet("d.folder_id"), "d.withdrawn_at IS NULL"}
 	args := []any{b.idSetArg(folders)}
 	if q.State != "" {
 		where, args = append(where, "d.state = ?"), append(args, q.State)
@@ -615,37 +615,13 @@ func (s *Service) SearchDocuments(ctx context.Context, a actor.Actor, q SearchQu
 	}
 	filter := strings.Join(where, " AND ")
 
-	// The window: the number of matches, counted up to SearchRankWindow,
-	// and the lowest id among the newest SearchRankWindow of them, which
-	// bounds the ranking. Then the page of ranked ids.
-	var ids []int64
-	err = b.read(ctx, s.db, func(rq db.Querier) error {
-		query, qargs := b.window(expr, filter, args, SearchRankWindow)
-		var bound int64
-		if err := rq.QueryRowContext(ctx, query, qargs...).Scan(&page.Total, &bound); err != nil {
-			return fmt.Errorf("document: search window: %w", err)
-		}
-		if page.Total < SearchRankWindow {
-			bound = 0
-		} else {
-			page.TotalCapped = true
-		}
-		if offset >= page.Total {
-			return nil
-		}
-		query, qargs = b.hits(expr, filter, args, bound, q.Limit, offset)
-		var err error
-		if ids, err = db.Query(ctx, rq, func(row db.Scanner) (int64, error) {
-			var id int64
-			return id, row.Scan(&id)
-		}, query, qargs...); err != nil {
-			return fmt.Errorf("document: search: %w", err)
-		}
-		return nil
-	})
+	// The window: the newest SearchRankWindow matches, counted; the page
+	// is ranked among them.
+	ids, total, err := b.find(ctx, s.db, expr, filter, args, SearchRankWindow, q.Limit, offset)
 	if err != nil {
 		return SearchPage{}, err
 	}
+	page.Total, page.TotalCapped = total, total >= SearchRankWindow
 	if next := offset + q.Limit; next < page.Total && next < SearchMaxOffset {
 		page.NextCursor = searchCursor(next)
 	}
@@ -695,7 +671,7 @@ func (s *Service) searchHits(ctx context.Context, b searchBackend, ids []int64) 
 	}, `SELECT d.id, d.folder_id, f.reference, f.title, d.title, d.type_id, COALESCE(t.name, ''), d.state,
 			d.document_date, d.current_version, d.updated_at
 		FROM documents d JOIN doc_folders f ON f.id = d.folder_id LEFT JOIN doc_types t ON t.id = d.type_id
-		WHERE d.id IN (`+b.idSet()+`)`, b.idSetArg(ids))
+		WHERE `+b.inSet("d.id"), b.idSetArg(ids))
 	if err != nil {
 		return nil, fmt.Errorf("document: search hits: %w", err)
 	}
@@ -710,21 +686,16 @@ func (s *Service) searchHits(ctx context.Context, b searchBackend, ids []int64) 
 // SQLite (FTS5, search_sqlite.go) and PostgreSQL (tsvector,
 // search_postgres.go).
 type searchBackend interface {
-	// idSet is an SQL set of ids read from one argument made by
-	// idSetArg, for "x IN (…)".
-	idSet() string
+	// inSet is the condition that column col holds one of the ids of
+	// one argument made by idSetArg.
+	inSet(col string) string
 	idSetArg(ids []int64) any
-	// hits returns the query of the ids of one page of documents matching
-	// expr and filter (a condition on documents d with its args) with an
-	// id of at least from, best first.
-	hits(expr searchExpr, filter string, args []any, from int64, limit, offset int) (string, []any)
-	// read runs the queries of one search (window and hits) in fn, on d
-	// or in a read-only transaction with the backend's settings.
-	read(ctx context.Context, d *db.DB, fn func(q db.Querier) error) error
-	// window returns the query of the number of matches, counted up to
-	// limit, and the lowest document id of the newest limit matches (0:
-	// none).
-	window(expr searchExpr, filter string, args []any, limit int) (string, []any)
+	// find returns the ids of one page (limit, offset) of the documents
+	// matching expr and filter (a condition on documents d with its
+	// args), best first, and how many match, counted up to window: when
+	// more match, the page is ranked among the newest window of them (by
+	// id).
+	find(ctx context.Context, d *db.DB, expr searchExpr, filter string, args []any, window, limit, offset int) ([]int64, int, error)
 	// entryKey is the column of document_search holding the document id.
 	entryKey() string
 	// stemsEqual reports whether the backend finds every word with the

@@ -30,11 +30,13 @@ import (
 // Each iteration is one search of a typical one- or two-word query;
 // p50/p95/p99 are reported as metrics.
 //
-//	go test ./internal/document -run '^$' -bench BenchmarkSearchDocuments -benchtime 400x
+//	go test ./internal/document -run '^$' -bench BenchmarkSearchDocuments -benchtime 200x -timeout 60m
 //
 // ORTLOS_SEARCH_BENCH_DOCS changes the number of documents;
 // ORTLOS_SEARCH_BENCH_CACHE=dir keeps the SQLite database in dir for the
-// next run (delete it after changing the fixture or the schema).
+// next run, and with ORTLOS_TEST_POSTGRES_URL the PostgreSQL database
+// search_bench_N on that server (delete them after changing the fixture;
+// new migrations are applied to them).
 
 // sfBenchNouns are nouns of administrative texts; the vocabulary adds
 // inflected forms and compounds of them.
@@ -161,23 +163,31 @@ func newSearchBench(b *testing.B, dialect db.Dialect) *sfBench {
 	vocab, content := sfBenchVocabulary(r)
 	z, zc := newSFZipf(len(vocab)), newSFZipf(len(content))
 	// ORTLOS_SEARCH_BENCH_CACHE keeps the SQLite database in that folder
-	// for the next run (the benchmark only reads it).
-	cache := ""
-	if dir := os.Getenv("ORTLOS_SEARCH_BENCH_CACHE"); dir != "" && dialect == db.SQLite {
-		cache = filepath.Join(dir, fmt.Sprintf("search-bench-%d.db", n))
+	// for the next run (the benchmark only reads it); with
+	// ORTLOS_TEST_POSTGRES_URL (a server that outlives the run) it keeps
+	// the PostgreSQL database search_bench_N there too.
+	cacheURL, cached := "", false
+	if dir := os.Getenv("ORTLOS_SEARCH_BENCH_CACHE"); dir != "" {
+		switch admin := os.Getenv(dbtest.EnvPostgresURL); {
+		case dialect == db.SQLite:
+			cacheURL = "sqlite:" + filepath.Join(dir, fmt.Sprintf("search-bench-%d.db", n))
+			_, err := os.Stat(strings.TrimPrefix(cacheURL, "sqlite:"))
+			cached = err == nil
+		case admin != "":
+			cacheURL, cached = sfBenchPostgres(b, admin, fmt.Sprintf("search_bench_%d", n))
+		}
 	}
 	var d *db.DB
-	if cache != "" {
-		_, statErr := os.Stat(cache)
+	if cacheURL != "" {
 		var err error
-		if d, err = db.Open(ctx, "sqlite:"+cache, db.Options{}); err != nil {
+		if d, err = db.Open(ctx, cacheURL, db.Options{}); err != nil {
 			b.Fatal(err)
 		}
 		b.Cleanup(func() { d.Close() })
 		if _, err := d.Migrate(ctx, time.Now()); err != nil {
 			b.Fatal(err)
 		}
-		if statErr == nil {
+		if cached {
 			bench := &sfBench{d: d, svc: document.NewService(d, clock.NewFake(sfStart), nil), docs: n}
 			for _, u := range []struct {
 				name string
@@ -269,6 +279,32 @@ func newSearchBench(b *testing.B, dialect db.Dialect) *sfBench {
 
 	bench.queries = sfBenchQueries(content)
 	return bench
+}
+
+// sfBenchPostgres returns the URL of the database name on the server of
+// the admin URL, creating it when missing (false).
+func sfBenchPostgres(b *testing.B, admin, name string) (string, bool) {
+	ctx := context.Background()
+	a, err := db.Open(ctx, admin, db.Options{MaxOpenConns: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.Close()
+	var n int
+	if err := a.QueryRowContext(ctx, `SELECT count(*) FROM pg_database WHERE datname = ?`, name).Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	if n == 0 {
+		if _, err := a.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+			b.Fatal(err)
+		}
+	}
+	base, query, _ := strings.Cut(admin, "?")
+	u := base[:strings.LastIndex(base, "/")+1] + name
+	if query != "" {
+		u += "?" + query
+	}
+	return u, n == 1
 }
 
 // sfBenchQueries returns typical queries: one or two content words,

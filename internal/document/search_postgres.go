@@ -20,9 +20,17 @@ import (
 // phrase) or to_tsquery(term || ':*') for a prefix, which parseSearchQuery
 // allows for letters and digits only, so the argument can hold no tsquery
 // operator.
+//
+// What makes it fast (docs/search.md#performance): the GIN index finds the
+// matches, and reading their rows to learn their document ids costs one
+// page each, so the table's rows are kept narrow (migration
+// 0021_document_search_storage: the texts and the tsvector of every longer
+// document live in the TOAST table); one statement picks the window and
+// ranks it; and the settings of pgSearchSettings keep the planner on that
+// path.
 type pgSearch struct{}
 
-func (pgSearch) idSet() string { return `SELECT unnest(?::bigint[])` }
+func (pgSearch) inSet(col string) string { return col + ` = ANY(?::bigint[])` }
 
 func (pgSearch) idSetArg(ids []int64) any {
 	parts := make([]string, len(ids))
@@ -58,42 +66,71 @@ func tsquery(expr searchExpr) (string, []any) {
 	return "(" + strings.Join(groups, " || ") + ")", args
 }
 
-// read runs the search in a read-only transaction with sequential scans
-// discouraged: the planner does not count the cost of reading each row's
-// tsvector (TOASTed, compressed), so for a frequent word it picks a scan
-// that tests every row, several times slower than the GIN index's bitmap
-// that tests none. The matches come from a MATERIALIZED common table
-// expression for the same reason: ORDER BY id with a LIMIT would otherwise
-// invite a walk along the primary key testing each row, which reads the
-// whole table for a rare word.
-func (pgSearch) read(ctx context.Context, d *db.DB, fn func(q db.Querier) error) error {
-	return d.InTx(ctx, func(tx *db.Tx) error {
-		if _, err := tx.ExecContext(ctx, `SET TRANSACTION READ ONLY`); err != nil {
-			return fmt.Errorf("document: search: %w", err)
+// pgSearchSettings are the settings of a search's read-only transaction:
+//   - enable_seqscan off: the planner does not count the cost of reading
+//     each row's tsvector (TOASTed), so for a frequent word it would pick a
+//     scan that tests every row, many times slower than the GIN index's
+//     bitmap that tests none.
+//   - plan_cache_mode force_custom_plan: the driver prepares statements,
+//     and after five runs PostgreSQL may switch to a generic plan made
+//     without the query words and folders; the best plan differs between
+//     a rare and a frequent word and between a searcher who reads a few
+//     files and one who reads all (planning takes well under a
+//     millisecond).
+//   - jit off: compiling a search's expressions takes longer than running
+//     them (and enable_seqscan off inflates the cost estimate of any scan
+//     that remains sequential past jit_above_cost).
+const pgSearchSettings = `SET TRANSACTION READ ONLY; SET LOCAL enable_seqscan = off;
+	SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL jit = off`
+
+// find runs one statement: m, the matches, from the GIN index
+// (MATERIALIZED, so that the planner cannot walk an index in id order
+// testing each row's tsvector instead: that reads the whole table for a
+// rare word); w, the newest window of them that the filter lets through
+// (the planner picks a merge join along documents' primary key that
+// stops after the window, or for a searcher who reads little a hash join
+// with the documents of their files); then the page of w ranked, with the
+// size of w.
+func (pgSearch) find(ctx context.Context, d *db.DB, expr searchExpr, filter string, args []any, window, limit, offset int) ([]int64, int, error) {
+	tq, targs := tsquery(expr)
+	with := `WITH m AS MATERIALIZED (SELECT document_id FROM document_search WHERE tsv @@ ` + tq + `),
+		w AS MATERIALIZED (SELECT d.id FROM m JOIN documents d ON d.id = m.document_id
+			WHERE ` + filter + ` ORDER BY d.id DESC LIMIT ?)`
+	wargs := append(append(append([]any{}, targs...), args...), window)
+	var ids []int64
+	total := 0
+	err := d.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.ExecContext(ctx, pgSearchSettings); err != nil {
+			return err
 		}
-		if _, err := tx.ExecContext(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
-			return fmt.Errorf("document: search: %w", err)
+		rows, err := tx.QueryContext(ctx, with+`
+			SELECT w.id, (SELECT count(*) FROM w) FROM w JOIN document_search s ON s.document_id = w.id
+			ORDER BY ts_rank(s.tsv, `+tq+`, 1) DESC, w.id DESC LIMIT ? OFFSET ?`,
+			append(append(wargs, targs...), limit, offset)...)
+		if err != nil {
+			return err
 		}
-		return fn(tx)
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id, &total); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(ids) > 0 || offset == 0 {
+			return nil
+		}
+		// A page beyond the last: count alone.
+		return tx.QueryRowContext(ctx, with+` SELECT count(*) FROM w`, wargs...).Scan(&total)
 	})
-}
-
-func (pgSearch) hits(expr searchExpr, filter string, args []any, from int64, limit, offset int) (string, []any) {
-	tq, targs := tsquery(expr)
-	q := `WITH m AS MATERIALIZED (SELECT document_id FROM document_search WHERE tsv @@ ` + tq + ` AND document_id >= ?)
-		SELECT d.id FROM m JOIN documents d ON d.id = m.document_id JOIN document_search s ON s.document_id = m.document_id
-		WHERE ` + filter + `
-		ORDER BY ts_rank(s.tsv, ` + tq + `, 1) DESC, d.id DESC LIMIT ? OFFSET ?`
-	a := append(append(append(append(append([]any{}, targs...), from), args...), targs...), limit, offset)
-	return q, a
-}
-
-func (pgSearch) window(expr searchExpr, filter string, args []any, limit int) (string, []any) {
-	tq, targs := tsquery(expr)
-	q := `WITH m AS MATERIALIZED (SELECT document_id FROM document_search WHERE tsv @@ ` + tq + `)
-		SELECT count(*), COALESCE(min(id), 0) FROM (SELECT d.id FROM m JOIN documents d ON d.id = m.document_id
-		WHERE ` + filter + ` ORDER BY d.id DESC LIMIT ?) w`
-	return q, append(append(append([]any{}, targs...), args...), limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("document: search: %w", err)
+	}
+	return ids, total, nil
 }
 
 func (pgSearch) entryKey() string { return "document_id" }

@@ -27,32 +27,41 @@ type sqliteSearch struct{}
 // default weights of A, B and C relate: 1.0, 0.4, 0.2).
 const sqliteRank = `bm25(document_search, 5.0, 2.0, 1.0)`
 
-func (sqliteSearch) idSet() string { return `SELECT value FROM json_each(?)` }
+func (sqliteSearch) inSet(col string) string { return col + ` IN (SELECT value FROM json_each(?))` }
 
 func (sqliteSearch) idSetArg(ids []int64) any { return idList(ids) }
 
-func (sqliteSearch) hits(expr searchExpr, filter string, args []any, from int64, limit, offset int) (string, []any) {
-	// CROSS JOIN keeps the FTS table the outer loop: SQLite walks the
-	// matches and looks each document up, never the other way round; the
-	// bound on the rowid goes to FTS5, which skips the older matches.
-	q := `SELECT d.id FROM document_search CROSS JOIN documents d
-		WHERE document_search MATCH ? AND document_search.rowid >= ? AND d.id = document_search.rowid AND ` + filter + `
-		ORDER BY ` + sqliteRank + `, d.id DESC LIMIT ? OFFSET ?`
-	a := append([]any{ftsQuery(expr), from}, args...)
-	return q, append(a, limit, offset)
-}
-
-func (sqliteSearch) window(expr searchExpr, filter string, args []any, limit int) (string, []any) {
-	// FTS5 walks the matches by rowid, newest first, without a sort.
-	q := `SELECT count(*), COALESCE(min(id), 0) FROM (SELECT d.id FROM document_search CROSS JOIN documents d
-		WHERE document_search MATCH ? AND d.id = document_search.rowid AND ` + filter + `
-		ORDER BY document_search.rowid DESC LIMIT ?) w`
-	a := append([]any{ftsQuery(expr)}, args...)
-	return q, append(a, limit)
-}
-
-func (sqliteSearch) read(_ context.Context, d *db.DB, fn func(q db.Querier) error) error {
-	return fn(d)
+// find runs two statements: the window, then the page of ranked ids. In
+// the window FTS5 walks the matches by rowid, newest first, without a
+// sort; the page's bound on the rowid goes to FTS5, which then skips the
+// older matches, so bm25 and the document lookups run for the window
+// only. CROSS JOIN keeps the FTS table the outer loop: SQLite walks the
+// matches and looks each document up, never the other way round.
+func (sqliteSearch) find(ctx context.Context, d *db.DB, expr searchExpr, filter string, args []any, window, limit, offset int) ([]int64, int, error) {
+	fq := ftsQuery(expr)
+	var total int
+	var bound int64
+	if err := d.QueryRowContext(ctx, `SELECT count(*), COALESCE(min(id), 0) FROM (SELECT d.id FROM document_search CROSS JOIN documents d
+		WHERE document_search MATCH ? AND d.id = document_search.rowid AND `+filter+`
+		ORDER BY document_search.rowid DESC LIMIT ?) w`, append(append([]any{fq}, args...), window)...).Scan(&total, &bound); err != nil {
+		return nil, 0, fmt.Errorf("document: search window: %w", err)
+	}
+	if offset >= total {
+		return nil, total, nil
+	}
+	if total < window {
+		bound = 0
+	}
+	ids, err := db.Query(ctx, d, func(row db.Scanner) (int64, error) {
+		var id int64
+		return id, row.Scan(&id)
+	}, `SELECT d.id FROM document_search CROSS JOIN documents d
+		WHERE document_search MATCH ? AND document_search.rowid >= ? AND d.id = document_search.rowid AND `+filter+`
+		ORDER BY `+sqliteRank+`, d.id DESC LIMIT ? OFFSET ?`, append(append([]any{fq, bound}, args...), limit, offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("document: search: %w", err)
+	}
+	return ids, total, nil
 }
 
 func (sqliteSearch) entryKey() string { return "rowid" }

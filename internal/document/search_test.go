@@ -159,14 +159,18 @@ func TestSearchDocuments(t *testing.T) {
 }
 
 // TestSearchPaging: pages of a fixed size with cursors; the total counts
-// all hits up to the cap.
+// all hits up to the cap, also on a page beyond the last.
 func TestSearchPaging(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newSearchFixture(t, d)
 		var all []int64
 		for i := range 7 {
-			all = append(all, f.doc(t, f.FileB, sfDoc{Title: "Sondernutzung Nummer " + string(rune('A'+i))}))
+			state := ""
+			if i < 2 {
+				state = document.StateFinal
+			}
+			all = append(all, f.doc(t, f.FileB, sfDoc{Title: "Sondernutzung Nummer " + string(rune('A'+i)), State: state}))
 		}
 		f.index(t)
 		var seen []int64
@@ -189,7 +193,41 @@ func TestSearchPaging(t *testing.T) {
 		if !slices.Equal(seen, all) {
 			t.Errorf("pages hold %v, want %v", seen, all)
 		}
+		// A cursor beyond the last hit (the filter changed): no hits, the
+		// total still counts them.
+		p := f.search(t, f.Bob, document.SearchQuery{Text: "Sondernutzung", Limit: 3})
+		p = f.search(t, f.Bob, document.SearchQuery{Text: "Sondernutzung", Limit: 3, Cursor: p.NextCursor, State: document.StateFinal})
+		if p.Total != 2 || p.TotalCapped || p.Offset != 3 || len(p.Items) != 0 || p.NextCursor != "" {
+			t.Errorf("beyond the last: total %d capped %v offset %d items %d next %q", p.Total, p.TotalCapped, p.Offset, len(p.Items), p.NextCursor)
+		}
 	})
+}
+
+// TestSearchStoragePostgres: PostgreSQL keeps the texts and the tsvector
+// of a long document out of its row of document_search (migration
+// 0021_document_search_storage), so that the rows the GIN index leads to
+// stay narrow (docs/search.md#performance).
+func TestSearchStoragePostgres(t *testing.T) {
+	t.Parallel()
+	d := dbtest.Open(t, db.Postgres)
+	f := newSearchFixture(t, d)
+	if n := sfCount(t, d, `SELECT count(*) FROM pg_class WHERE relname = 'document_search'
+		AND 'toast_tuple_target=128' = ANY(reloptions)`); n != 1 {
+		t.Fatal("document_search has no toast_tuple_target=128")
+	}
+	text := strings.Repeat("Die Sperrzeit der Gaststätte in der Lindenstraße wird verkürzt. ", 40)
+	id := f.doc(t, f.FileA, sfDoc{Title: "Sperrzeitverkürzung", MIME: "text/plain", Content: text})
+	f.index(t)
+	// The body (2.6 KB, compressed to far less) lies in the TOAST table,
+	// where it would stay inline without the setting.
+	if n := sfCount(t, d, `SELECT count(*) FROM pg_class c JOIN pg_class t ON t.oid = c.reltoastrelid
+		WHERE c.relname = 'document_search' AND pg_relation_size(t.oid) > 0`); n != 1 {
+		t.Error("the long text is stored in the row")
+	}
+	p := f.search(t, f.Alice, document.SearchQuery{Text: "Sperrzeit Lindenstraße"})
+	if ids := sfIDs(p); !slices.Equal(ids, []int64{id}) {
+		t.Errorf("found %v, want [%d]", ids, id)
+	}
 }
 
 // TestSearchIndexPending: the index follows changes of metadata, tags,

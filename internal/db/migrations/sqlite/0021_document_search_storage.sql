@@ -1,0 +1,3 @@
+-- Narrow rows for full-text search (issue 6): PostgreSQL only (its
+-- document_search keeps the texts out of line from now on); the FTS5
+-- table of SQLite needs nothing.
