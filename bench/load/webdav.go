@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -307,6 +308,15 @@ func bigTransfer(ctx context.Context, m *app.Main, label, putURL, getURL string,
 		client = "curl"
 	}
 	fmt.Printf("%s large file: %d MiB with %s (targets: at least 70%% of dd, server memory under 100 MB)\n", label, n>>20, client)
+	if curl != nil {
+		// What HTTP on this machine allows at all, for comparison.
+		pPut, pGet, err := plainHTTP(m.Config.BlobDir, n, curl)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("  plain Go HTTP server (io.Copy to a file + fsync; http.ServeContent; no hash, checks or database): PUT %.0f MiB/s (%.0f%% of dd), GET from disk %.0f MiB/s (%.0f%% of dd)\n",
+			mib(pPut), 100*pPut/ddW, mib(pGet), 100*pGet/ddR)
+	}
 	fmt.Printf("  PUT %.1f s = %.0f MiB/s (dd write with fsync %.0f MiB/s: %.0f%%), process RSS %d MiB before, peak %d MiB, peak Go heap %d MiB\n",
 		put.Seconds(), mib(putRate), mib(ddW), 100*putRate/ddW, putBase>>20, putRSS>>20, putHeap>>20)
 	fmt.Printf("  GET %.1f s = %.0f MiB/s (dd read, both from disk: %.0f MiB/s: %.0f%%), process RSS %d MiB before, peak %d MiB, peak Go heap %d MiB\n",
@@ -406,4 +416,64 @@ func (c *curlClient) get(url string) (int64, error) {
 		return 0, fmt.Errorf("curl GET: %q", out)
 	}
 	return n, nil
+}
+
+// plainHTTP measures the large transfer against the simplest Go HTTP
+// server on the same disk: PUT copies the body into a file and fsyncs it,
+// GET sends the file (evicted from the page cache first) with
+// http.ServeContent. It returns both rates in bytes per second: the
+// ceiling of HTTP with this client on this machine.
+func plainHTTP(dir string, n int64, curl *curlClient) (put, get float64, err error) {
+	f := filepath.Join(dir, "plain.bin")
+	defer os.Remove(f)
+	mux := http.NewServeMux()
+	mux.HandleFunc("PUT /plain", func(w http.ResponseWriter, r *http.Request) {
+		out, err := os.Create(f)
+		if err == nil {
+			_, err = io.Copy(out, r.Body)
+			if err == nil {
+				err = out.Sync()
+			}
+			if cerr := out.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+	})
+	mux.HandleFunc("GET /plain", func(w http.ResponseWriter, r *http.Request) {
+		in, err := os.Open(f)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		defer in.Close()
+		http.ServeContent(w, r, "", time.Time{}, in)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, 0, err
+	}
+	srv := &http.Server{Handler: mux}
+	go srv.Serve(ln)
+	defer srv.Close()
+	url := "http://" + ln.Addr().String() + "/plain"
+	t0 := time.Now()
+	code, err := curl.put(url)
+	if err != nil || code != http.StatusCreated {
+		return 0, 0, fmt.Errorf("plain PUT: %d %v", code, err)
+	}
+	put = float64(n) / time.Since(t0).Seconds()
+	if err := evict(f); err != nil {
+		return 0, 0, err
+	}
+	t0 = time.Now()
+	if got, err := curl.get(url); err != nil || got != n {
+		return 0, 0, fmt.Errorf("plain GET: %d bytes, %v", got, err)
+	}
+	get = float64(n) / time.Since(t0).Seconds()
+	return put, get, nil
 }
