@@ -331,7 +331,7 @@ func (s *Service) DAVCreate(ctx context.Context, a actor.Actor, folderID int64, 
 	if err := s.DAVCheckCreate(ctx, a, folderID, name); err != nil {
 		return DAVDoc{}, err
 	}
-	content, err := s.storeContent(ctx, Upload{Filename: name, Declared: declared, Content: r})
+	content, err := s.storeContent(ctx, a, Upload{Filename: name, Declared: declared, Content: r})
 	if err != nil {
 		return DAVDoc{}, err
 	}

@@ -523,7 +523,7 @@ func (s *Service) CreateDocument(ctx context.Context, a actor.Actor, folderID in
 	}
 	var content stored
 	if first != nil {
-		if content, err = s.storeContent(ctx, *first); err != nil {
+		if content, err = s.storeContent(ctx, a, *first); err != nil {
 			return Document{}, err
 		}
 	}

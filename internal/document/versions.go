@@ -137,7 +137,7 @@ type stored struct {
 // scanner refuses after it was stored is removed again unless another
 // record shares it. Empty content (WebDAV clients create empty files
 // first) has nothing to check or scan.
-func (s *Service) storeContent(ctx context.Context, u Upload) (stored, error) {
+func (s *Service) storeContent(ctx context.Context, a actor.Actor, u Upload) (stored, error) {
 	if s.blobs == nil {
 		return stored{}, errBlobsOff
 	}
@@ -163,6 +163,7 @@ func (s *Service) storeContent(ctx context.Context, u Upload) (stored, error) {
 		return stored{}, readErr(err)
 	}
 	if err := up.Finish(); err != nil {
+		filecheck.LogRefused(ctx, s.log, err, "document", a.UserID, info.SHA256, info.Size)
 		if cerr := blobref.Collect(ctx, s.db, s.blobs, info.SHA256); cerr != nil {
 			s.log.WarnContext(ctx, "document: refused content stays in the blob store", "sha256", info.SHA256, "err", cerr)
 		}
@@ -267,7 +268,7 @@ func (s *Service) UploadVersion(ctx context.Context, a actor.Actor, id int64, u 
 	if err := checkUpload(a, d, reason, u.BasedOn); err != nil {
 		return Version{}, nil, err
 	}
-	content, err := s.storeContent(ctx, u)
+	content, err := s.storeContent(ctx, a, u)
 	if err != nil {
 		return Version{}, nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"sync"
 
 	"ortlos/internal/apperr"
@@ -434,4 +435,17 @@ func (a *activeScan) write(p []byte) {
 		buf = buf[len(buf)-activeTail:]
 	}
 	a.tail = append(a.tail[:0], buf...)
+}
+
+// LogRefused logs a security warning when err, an upload's Finish error,
+// is the virus scanner's finding (file_infected): who uploaded what
+// content (user id, SHA-256, size) and the signature, for the security
+// team; the content itself has been removed. Other refusals are the
+// uploader's business and are not logged.
+func LogRefused(ctx context.Context, log *slog.Logger, err error, what string, userID int64, sha256 string, size int64) {
+	if apperr.CodeOf(err) != "file_infected" {
+		return
+	}
+	log.WarnContext(ctx, "upload refused: the virus scanner found malware", "upload", what, "user_id", userID,
+		"sha256", sha256, "size", size, "finding", err.Error())
 }

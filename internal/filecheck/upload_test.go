@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"log/slog"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -455,4 +456,24 @@ func TestScanOnly(t *testing.T) {
 		t.Errorf("without scanner: Finish = %v, Scanned = %v", err, u.Scanned())
 	}
 	u.Close()
+}
+
+func TestLogRefused(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	ctx := context.Background()
+	infected := apperr.Invalidf("file_infected", "the file contains malware (%s)", "Ortlos.Test.EICAR-1")
+	filecheck.LogRefused(ctx, log, infected, "document", 42, "ab12", 68)
+	out := buf.String()
+	for _, want := range []string{"level=WARN", "upload=document", "user_id=42", "sha256=ab12", "size=68", "Ortlos.Test.EICAR-1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log %q lacks %q", out, want)
+		}
+	}
+	buf.Reset()
+	filecheck.LogRefused(ctx, log, apperr.Invalidf("file_type_not_allowed", "no"), "document", 42, "ab12", 68)
+	filecheck.LogRefused(ctx, log, nil, "document", 42, "ab12", 68)
+	if buf.Len() != 0 {
+		t.Errorf("other refusals logged: %q", buf.String())
+	}
 }

@@ -331,6 +331,7 @@ func (s *Service) AddTaskFile(ctx context.Context, a actor.Actor, taskID int64, 
 		return TaskFile{}, taskFileReadErr(err)
 	}
 	if err := scan.Finish(); err != nil {
+		filecheck.LogRefused(ctx, s.log, err, "task_attachment", a.UserID, info.SHA256, info.Size)
 		// Refused content goes again unless a record shares it.
 		if cerr := blobref.Collect(ctx, s.db, s.blobs, info.SHA256); cerr != nil {
 			s.log.WarnContext(ctx, "project: refused attachment stays in the blob store", "sha256", info.SHA256, "err", cerr)
