@@ -97,10 +97,19 @@ func webdavLoad(ctx context.Context, m *app.Main, base, scenario string, clients
 	})
 	res.print(fmt.Sprintf("WebDAV PUT: %d new files of %d KiB (target: 10,000 in under 60 s on SQLite)", *davFiles, *davSize>>10))
 
+	// The server's search indexer now works through the new documents;
+	// let it finish, so that it does not share the CPU with the large
+	// transfers below.
+	st, wait, err := waitIndexed(ctx, m)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  search index: %d documents indexed %.0f s after the last PUT (%d still pending)\n\n", st.Documents, wait.Seconds(), st.Pending)
+
 	if *davBig <= 0 {
 		return nil
 	}
-	if err := bigTransfer(ctx, m, "WebDAV", dir+"gross.txt", dir+"gross.txt", auth); err != nil {
+	if err := bigTransfer(ctx, m, "WebDAV", 1, dir+"gross.txt", dir+"gross.txt", auth); err != nil {
 		return err
 	}
 	// The same through the REST API: a document, its raw content PUT and
@@ -119,7 +128,7 @@ func webdavLoad(ctx context.Context, m *app.Main, base, scenario string, clients
 	if err != nil || resp.StatusCode != http.StatusCreated {
 		return fmt.Errorf("create document: %d %v", resp.StatusCode, err)
 	}
-	return bigTransfer(ctx, m, "HTTP API",
+	return bigTransfer(ctx, m, "HTTP API", 2,
 		fmt.Sprintf("%s/api/v1/documents/%d/content?filename=gross.txt", base, doc.ID),
 		fmt.Sprintf("%s/api/v1/documents/%d/versions/1/content", base, doc.ID), bearer)
 }
@@ -133,9 +142,9 @@ type pattern struct {
 	off   int
 }
 
-func newPattern(n int64) *pattern {
+func newPattern(n int64, seed uint64) *pattern {
 	b := make([]byte, 1<<20)
-	r := rand.New(rand.NewPCG(1, 2))
+	r := rand.New(rand.NewPCG(seed, 2))
 	const letters = "abcdefghijklmnopqrstuvwxyzäöü ABCDEFGHIJKLMNOPQRSTUVWXYZ .,\n"
 	for i := range b {
 		b[i] = letters[r.IntN(len(letters))]
@@ -238,8 +247,10 @@ func evict(f string) error {
 }
 
 // bigTransfer PUTs a large file to putURL and GETs it from getURL (label
-// names the protocol in the report), each compared with dd.
-func bigTransfer(ctx context.Context, m *app.Main, label, putURL, getURL string, auth func(*http.Request)) error {
+// names the protocol in the report), each compared with dd. Each call
+// sends other content (seed): a PUT of stored content would only
+// deduplicate, and its GET would read what an earlier GET left cached.
+func bigTransfer(ctx context.Context, m *app.Main, label string, seed uint64, putURL, getURL string, auth func(*http.Request)) error {
 	n := *davBig
 	c := &http.Client{Timeout: 10 * time.Minute}
 	mib := func(rate float64) float64 { return rate / (1 << 20) }
@@ -248,7 +259,7 @@ func bigTransfer(ctx context.Context, m *app.Main, label, putURL, getURL string,
 	putBase := rssBytes()
 	stop := make(chan struct{})
 	wait := peak(stop)
-	curl := newCurl(n, auth)
+	curl := newCurl(n, seed, auth)
 	if curl != nil {
 		defer curl.close()
 	}
@@ -258,7 +269,7 @@ func bigTransfer(ctx context.Context, m *app.Main, label, putURL, getURL string,
 	if curl != nil {
 		code, err = curl.put(putURL)
 	} else {
-		req, _ := http.NewRequest(http.MethodPut, putURL, newPattern(n))
+		req, _ := http.NewRequest(http.MethodPut, putURL, newPattern(n, seed))
 		req.ContentLength = n
 		req.Header.Set("Content-Type", "text/plain")
 		auth(req)
@@ -271,6 +282,11 @@ func bigTransfer(ctx context.Context, m *app.Main, label, putURL, getURL string,
 		return fmt.Errorf("%s big PUT: %d %v", label, code, err)
 	}
 
+	// The indexer reads the new document's text (its first MiB) within
+	// seconds; let it, before measuring the download.
+	if _, _, err := waitIndexed(ctx, m); err != nil {
+		return err
+	}
 	// Read from the disk, not the page cache, like dd below.
 	if err := filepath.WalkDir(m.Config.BlobDir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -354,7 +370,7 @@ type curlClient struct {
 }
 
 // newCurl returns nil when curl is not wanted or not installed.
-func newCurl(n int64, auth func(*http.Request)) *curlClient {
+func newCurl(n int64, seed uint64, auth func(*http.Request)) *curlClient {
 	if !*davCurl {
 		return nil
 	}
@@ -369,7 +385,7 @@ func newCurl(n int64, auth func(*http.Request)) *curlClient {
 	if err != nil {
 		return nil
 	}
-	_, err = io.Copy(f, newPattern(n))
+	_, err = io.Copy(f, newPattern(n, seed))
 	if cerr := f.Close(); err != nil || cerr != nil {
 		os.Remove(f.Name())
 		return nil
@@ -476,4 +492,18 @@ func plainHTTP(dir string, n int64, curl *curlClient) (put, get float64, err err
 	}
 	get = float64(n) / time.Since(t0).Seconds()
 	return put, get, nil
+}
+
+// waitIndexed waits (at most five minutes) until the server's search
+// indexer has no pending document, and returns the index's state and the
+// time waited.
+func waitIndexed(ctx context.Context, m *app.Main) (document.SearchIndexStatus, time.Duration, error) {
+	t0 := time.Now()
+	for {
+		st, err := m.Document.SearchIndexStatus(ctx)
+		if err != nil || st.Pending == 0 || time.Since(t0) > 5*time.Minute {
+			return st, time.Since(t0), err
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
