@@ -621,7 +621,7 @@ func (s *Service) SearchDocuments(ctx context.Context, a actor.Actor, q SearchQu
 	if err != nil {
 		return SearchPage{}, err
 	}
-	page.Total, page.TotalCapped = total, total >= SearchRankWindow
+	page.Total, page.TotalCapped = min(total, SearchRankWindow), total > SearchRankWindow
 	if next := offset + q.Limit; next < page.Total && next < SearchMaxOffset {
 		page.NextCursor = searchCursor(next)
 	}
@@ -692,9 +692,9 @@ type searchBackend interface {
 	idSetArg(ids []int64) any
 	// find returns the ids of one page (limit, offset) of the documents
 	// matching expr and filter (a condition on documents d with its
-	// args), best first, and how many match, counted up to window: when
-	// more match, the page is ranked among the newest window of them (by
-	// id).
+	// args), best first, and how many match, counted up to window+1
+	// (window+1: more than window match): then the page is ranked among
+	// the newest window of them (by id).
 	find(ctx context.Context, d *db.DB, expr searchExpr, filter string, args []any, window, limit, offset int) ([]int64, int, error)
 	// entryKey is the column of document_search holding the document id.
 	entryKey() string

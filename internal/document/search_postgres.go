@@ -86,17 +86,18 @@ const pgSearchSettings = `SET TRANSACTION READ ONLY; SET LOCAL enable_seqscan = 
 // find runs one statement: m, the matches, from the GIN index
 // (MATERIALIZED, so that the planner cannot walk an index in id order
 // testing each row's tsvector instead: that reads the whole table for a
-// rare word); w, the newest window of them that the filter lets through
-// (the planner picks a merge join along documents' primary key that
-// stops after the window, or for a searcher who reads little a hash join
-// with the documents of their files); then the page of w ranked, with the
-// size of w.
+// rare word); w, the newest window of them that the filter lets through,
+// plus one that only tells that more match (the planner picks a merge
+// join along documents' primary key that stops after the window, or for a
+// searcher who reads little a hash join with the documents of their
+// files); then the page of the window ranked, with the size of w.
 func (pgSearch) find(ctx context.Context, d *db.DB, expr searchExpr, filter string, args []any, window, limit, offset int) ([]int64, int, error) {
 	tq, targs := tsquery(expr)
 	with := `WITH m AS MATERIALIZED (SELECT document_id FROM document_search WHERE tsv @@ ` + tq + `),
 		w AS MATERIALIZED (SELECT d.id FROM m JOIN documents d ON d.id = m.document_id
 			WHERE ` + filter + ` ORDER BY d.id DESC LIMIT ?)`
-	wargs := append(append(append([]any{}, targs...), args...), window)
+	// w holds one more than the window: it tells that more match.
+	wargs := append(append(append([]any{}, targs...), args...), window+1)
 	var ids []int64
 	total := 0
 	err := d.InTx(ctx, func(tx *db.Tx) error {
@@ -104,9 +105,10 @@ func (pgSearch) find(ctx context.Context, d *db.DB, expr searchExpr, filter stri
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, with+`
-			SELECT w.id, (SELECT count(*) FROM w) FROM w JOIN document_search s ON s.document_id = w.id
-			ORDER BY ts_rank(s.tsv, `+tq+`, 1) DESC, w.id DESC LIMIT ? OFFSET ?`,
-			append(append(wargs, targs...), limit, offset)...)
+			SELECT r.id, (SELECT count(*) FROM w) FROM (SELECT id FROM w ORDER BY id DESC LIMIT ?) r
+			JOIN document_search s ON s.document_id = r.id
+			ORDER BY ts_rank(s.tsv, `+tq+`, 1) DESC, r.id DESC LIMIT ? OFFSET ?`,
+			append(append(append(wargs, window), targs...), limit, offset)...)
 		if err != nil {
 			return err
 		}

@@ -41,15 +41,19 @@ func (sqliteSearch) find(ctx context.Context, d *db.DB, expr searchExpr, filter 
 	fq := ftsQuery(expr)
 	var total int
 	var bound int64
-	if err := d.QueryRowContext(ctx, `SELECT count(*), COALESCE(min(id), 0) FROM (SELECT d.id FROM document_search CROSS JOIN documents d
+	// The newest window+1 matches: their number, and the oldest id of
+	// the newest window (the one more only tells that there are more).
+	if err := d.QueryRowContext(ctx, `WITH w AS MATERIALIZED (SELECT d.id FROM document_search CROSS JOIN documents d
 		WHERE document_search MATCH ? AND d.id = document_search.rowid AND `+filter+`
-		ORDER BY document_search.rowid DESC LIMIT ?) w`, append(append([]any{fq}, args...), window)...).Scan(&total, &bound); err != nil {
+		ORDER BY document_search.rowid DESC LIMIT ?)
+		SELECT (SELECT count(*) FROM w), COALESCE((SELECT min(id) FROM (SELECT id FROM w ORDER BY id DESC LIMIT ?)), 0)`,
+		append(append([]any{fq}, args...), window+1, window)...).Scan(&total, &bound); err != nil {
 		return nil, 0, fmt.Errorf("document: search window: %w", err)
 	}
-	if offset >= total {
+	if offset >= min(total, window) {
 		return nil, total, nil
 	}
-	if total < window {
+	if total <= window {
 		bound = 0
 	}
 	ids, err := db.Query(ctx, d, func(row db.Scanner) (int64, error) {

@@ -398,9 +398,9 @@ func TestSearchQueryIsNotSyntax(t *testing.T) {
 	})
 }
 
-// TestSearchRankWindow: a search matching more than SearchRankWindow
-// documents counts that many, ranks the newest of them and pages up to
-// SearchMaxOffset.
+// TestSearchRankWindow: a search matching exactly SearchRankWindow
+// documents counts them exactly; one matching more counts that many,
+// reports more, ranks the newest of them and pages up to SearchMaxOffset.
 func TestSearchRankWindow(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
@@ -408,23 +408,32 @@ func TestSearchRankWindow(t *testing.T) {
 		ctx := context.Background()
 		n := document.SearchRankWindow + 5
 		ids := make([]int64, 0, n)
-		err := d.InTx(ctx, func(tx *db.Tx) error {
-			for i := range n {
-				var id int64
-				if err := tx.QueryRowContext(ctx, `INSERT INTO documents (folder_id, title, fields, state, created_at, updated_at)
-					VALUES (?, ?, '{}', 'draft', ?, ?) RETURNING id`, f.FileB, "Sammelakte Blatt "+strconv.Itoa(i), db.T(sfStart), db.T(sfStart)).Scan(&id); err != nil {
-					return err
+		add := func(k int) {
+			t.Helper()
+			err := d.InTx(ctx, func(tx *db.Tx) error {
+				for range k {
+					var id int64
+					if err := tx.QueryRowContext(ctx, `INSERT INTO documents (folder_id, title, fields, state, created_at, updated_at)
+					VALUES (?, ?, '{}', 'draft', ?, ?) RETURNING id`, f.FileB, "Sammelakte Blatt "+strconv.Itoa(len(ids)), db.T(sfStart), db.T(sfStart)).Scan(&id); err != nil {
+						return err
+					}
+					ids = append(ids, id)
 				}
-				ids = append(ids, id)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
 			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
+			f.index(t)
 		}
-		f.index(t)
-		oldest := ids[n-document.SearchRankWindow]
+		add(document.SearchRankWindow)
 		p := f.search(t, f.Bob, document.SearchQuery{Text: "Sammelakte", Limit: 100})
+		if p.Total != document.SearchRankWindow || p.TotalCapped {
+			t.Errorf("exactly the window: total %d capped %v, want %d, not capped", p.Total, p.TotalCapped, document.SearchRankWindow)
+		}
+		add(n - document.SearchRankWindow)
+		oldest := ids[n-document.SearchRankWindow]
+		p = f.search(t, f.Bob, document.SearchQuery{Text: "Sammelakte", Limit: 100})
 		if p.Total != document.SearchRankWindow || !p.TotalCapped || len(p.Items) != 100 || p.NextCursor == "" {
 			t.Fatalf("total %d capped %v items %d next %q", p.Total, p.TotalCapped, len(p.Items), p.NextCursor)
 		}
