@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"ortlos/internal/actor"
+	"ortlos/internal/civil"
 	"ortlos/internal/document"
 )
 
@@ -101,13 +103,16 @@ func seedDemoDocuments(ctx context.Context, m *Main, units, ids map[string]int64
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("demo: retention classes: %w", err)
 	}
+	types := map[string]int64{}
 	for _, t := range demoDocTypes {
 		if t.Name == "Rechnung" {
 			t.RetentionClassID = classes["AO-147-8"]
 		}
-		if _, err := m.Document.CreateDocType(ctx, a, t); err != nil {
+		created, err := m.Document.CreateDocType(ctx, a, t)
+		if err != nil {
 			return fmt.Errorf("demo: document type %s: %w", t.Name, err)
 		}
+		types[t.Name] = created.ID
 	}
 	folders := map[string]int64{}
 	for _, f := range demoFilePlan {
@@ -140,9 +145,104 @@ func seedDemoDocuments(ctx context.Context, m *Main, units, ids map[string]int64
 			return fmt.Errorf("demo: grants of %s: %w", f.title, err)
 		}
 	}
-	lead := actor.Actor{UserID: ids["stefan.wagner"], Username: "stefan.wagner", Roles: []string{actor.RoleLead, actor.RoleEmployee}, Via: actor.ViaSystem}
+	for _, d := range demoDocuments {
+		if err := seedDemoDocument(ctx, m, d, folders[d.file], types[d.typ], ids); err != nil {
+			return fmt.Errorf("demo: document %s: %w", d.title, err)
+		}
+	}
+	lead := demoActor(ids, "stefan.wagner", actor.RoleLead, actor.RoleEmployee)
 	if _, err := m.Document.CloseFolder(ctx, lead, folders["hang"]); err != nil {
 		return fmt.Errorf("demo: close file: %w", err)
 	}
 	return nil
+}
+
+// demoActor is the demo user username acting with roles.
+func demoActor(ids map[string]int64, username string, roles ...string) actor.Actor {
+	return actor.Actor{UserID: ids[username], Username: username, Roles: roles, Via: actor.ViaSystem}
+}
+
+// demoDocument is a document of the demo: its file (key of demoFilePlan),
+// type name, title, date, custom fields, the person filing it, the texts
+// of its versions (Markdown) and whether it is final.
+type demoDocument struct {
+	file, typ, title, by string
+	date                 civil.Date
+	fields               map[string]string
+	tags                 []string
+	versions             []string
+	final                bool
+}
+
+// demoDocuments give the demo's search, version history and WebDAV
+// something to show.
+var demoDocuments = []demoDocument{
+	{file: "dv", typ: "Vermerk", title: "Dienstvereinbarung mobiles Arbeiten", by: "uwe.hartmann", date: civil.D(2026, 3, 1),
+		tags: []string{"Dienstvereinbarung", "Homeoffice"}, final: true, versions: []string{
+			"# Dienstvereinbarung mobiles Arbeiten (Entwurf)\n\nBeschäftigte können bis zu drei Tage in der Woche ortsunabhängig arbeiten. " +
+				"Die Arbeitszeit wird elektronisch erfasst.\n",
+			"# Dienstvereinbarung mobiles Arbeiten\n\n## § 1 Geltungsbereich\n\nDiese Vereinbarung gilt für alle Beschäftigten der Stadtverwaltung.\n\n" +
+				"## § 2 Umfang\n\nBeschäftigte können bis zu drei Tage in der Woche ortsunabhängig arbeiten, nach Absprache mit der Führungskraft.\n\n" +
+				"## § 3 Arbeitszeit\n\nDie Arbeitszeit wird elektronisch erfasst; die Ruhezeiten des Arbeitszeitgesetzes gelten auch im Homeoffice.\n\n" +
+				"## § 4 Datenschutz\n\nDienstliche Unterlagen werden nur in der E-Akte abgelegt, nicht auf privaten Geräten.\n",
+		}},
+	{file: "linden", typ: "Antrag", title: "Bauantrag Neubau Einfamilienhaus", by: "julia.fischer", date: civil.D(2026, 9, 14),
+		fields: map[string]string{"eingangsdatum": "2026-09-14", "antragsteller": "Familie Krüger"}, versions: []string{
+			"# Bauantrag\n\nNeubau eines Einfamilienhauses mit Carport, Lindenstraße 4, Flurstück 112/3.\n\n" +
+				"Beigefügt: Lageplan, Bauzeichnungen, Baubeschreibung, Standsicherheitsnachweis.\n",
+		}},
+	{file: "linden", typ: "Vermerk", title: "Stellungnahme Tiefbauamt zur Entwässerung", by: "mehmet.demir", date: civil.D(2026, 10, 2),
+		versions: []string{
+			"Vermerk\n\nDer Anschluss an den öffentlichen Abwasserkanal ist möglich. Niederschlagswasser ist auf dem Grundstück zu versickern; " +
+				"eine Versickerungsanlage ist im Entwässerungsantrag nachzuweisen.\n",
+		}},
+	{file: "markt", typ: "Antrag", title: "Bauantrag Umbau Ladenlokal zur Bäckerei", by: "katrin.schroeder", date: civil.D(2026, 10, 20),
+		fields: map[string]string{"eingangsdatum": "2026-10-20", "antragsteller": "Bäckerei Sommer GmbH"}, versions: []string{
+			"# Bauantrag\n\nNutzungsänderung und Umbau des Ladenlokals Marktplatz 1 zu einer Bäckerei mit Café (24 Sitzplätze). " +
+				"Der Brandschutznachweis und die Stellplatzablöse sind beantragt.\n",
+		}},
+	{file: "hang", typ: "Bescheid", title: "Baugenehmigung Garage Am Hang 2", by: "stefan.wagner", date: civil.D(2025, 6, 30),
+		fields: map[string]string{"bescheiddatum": "2025-06-30"}, final: true, versions: []string{
+			"# Baugenehmigung\n\nDie Errichtung einer Garage mit Flachdach auf dem Grundstück Am Hang 2 wird genehmigt. " +
+				"Die Abstandsflächen sind eingehalten. Gebühr: 180,00 Euro.\n",
+		}},
+}
+
+// seedDemoDocument files d into folder as its author; later versions
+// give it a history, and a final document is signed off.
+func seedDemoDocument(ctx context.Context, m *Main, d demoDocument, folder, typ int64, ids map[string]int64) error {
+	a := demoActor(ids, d.by, actor.RoleEmployee)
+	if d.by == "stefan.wagner" {
+		a.Roles = append(a.Roles, actor.RoleLead)
+	}
+	date := d.date
+	doc, err := m.Document.CreateDocument(ctx, a, folder, document.NewDocument{Title: d.title, TypeID: typ, DocumentDate: &date,
+		Fields: d.fields, Tags: d.tags}, &document.Upload{Filename: demoFilename(d.title), Declared: "text/markdown",
+		Content: strings.NewReader(d.versions[0])})
+	if err != nil {
+		return err
+	}
+	for i, text := range d.versions[1:] {
+		based := i + 1
+		if _, _, err := m.Document.UploadVersion(ctx, a, doc.ID, document.Upload{Filename: demoFilename(d.title), Declared: "text/markdown",
+			Content: strings.NewReader(text), BasedOn: &based}); err != nil {
+			return err
+		}
+	}
+	if d.final {
+		if _, err := m.Document.FinalizeDocument(ctx, a, doc.ID, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// demoFilename is a file name for a title: words joined by "-", ".md".
+func demoFilename(title string) string {
+	return strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+		if r == '(' || r == ')' || r == ',' {
+			return -1
+		}
+		return r
+	}, title)), "-") + ".md"
 }
