@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -187,8 +186,9 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Document = docs
 	// Task attachments can be filed into Akten (documentweb/task_files.go).
-	documentweb.Register(m.Server, m.Document).WithTaskFiles(taskFiles{m.Project})
-	projects.WithFiler(recordFiler{m.Project, m.Document})
+	docWeb := documentweb.Register(m.Server, m.Document)
+	docWeb.WithTaskFiles(taskFiles{m.Project})
+	projects.WithFiler(recordFiler{m.Document, docWeb})
 	// WebDAV at /dav/ (docs/webdav.md): Basic authentication with API tokens.
 	dav.Register(m.Server, dav.New(d, m.Clock, m.Identity, m.Document, m.Log), m.Document.MaxBytes())
 	auditweb.Register(m.Server, m.Audit, m.Identity)
@@ -221,10 +221,11 @@ func (t taskFiles) OpenTaskFile(ctx context.Context, a actor.Actor, id int64) (d
 	return documentweb.TaskFile{Name: f.Name, MIMEType: f.MIMEType}, r, nil
 }
 
-// recordFiler files task attachments into Akten from the task page.
+// recordFiler files task attachments into Akten from the task page, the
+// same way as the API operation fileTaskAttachment.
 type recordFiler struct {
-	p *project.Service
 	d *document.Service
+	h *documentweb.Handler
 }
 
 func (f recordFiler) WritableFiles(ctx context.Context, a actor.Actor) ([]projectweb.RecordFile, error) {
@@ -237,14 +238,7 @@ func (f recordFiler) WritableFiles(ctx context.Context, a actor.Actor) ([]projec
 }
 
 func (f recordFiler) FileAttachment(ctx context.Context, a actor.Actor, folderID, fileID int64) (int64, error) {
-	tf, r, err := f.p.OpenTaskFile(ctx, a, fileID)
-	if err != nil {
-		return 0, err
-	}
-	defer r.Close()
-	d, err := f.d.CreateDocument(ctx, a, folderID, document.NewDocument{Title: strings.TrimSuffix(tf.Name, path.Ext(tf.Name))},
-		&document.Upload{Filename: tf.Name, Declared: tf.MIMEType, Content: r})
-	return d.ID, err
+	return f.h.FileTaskAttachment(ctx, a, folderID, fileID)
 }
 
 // documentService returns the records store with the configured upload

@@ -77,6 +77,18 @@ func (h *Handler) fileTaskAttachment(ctx context.Context, a actor.Actor, id int6
 	return dwNewDocumentJSON(a, d, true), nil
 }
 
+// FileTaskAttachment files task attachment taskFileID into file folderID
+// as a new document titled after the attachment's name, like
+// fileTaskAttachment without metadata: the task page's "Zu den Akten
+// nehmen". It returns the new document's id.
+func (h *Handler) FileTaskAttachment(ctx context.Context, a actor.Actor, folderID, taskFileID int64) (int64, error) {
+	if h.taskFiles == nil {
+		return 0, dwErrNotFound
+	}
+	d, err := h.fileTaskAttachment(ctx, a, folderID, dwFileTaskJSON{TaskFileID: taskFileID})
+	return d.ID, err
+}
+
 // registerTaskFiling adds fileTaskAttachment.
 func (h *Handler) registerTaskFiling() {
 	h.srv.API("POST", "/document-folders/{id}/documents/from-task-file", "fileTaskAttachment", web.Full, h.apiFileTaskAttachment)
