@@ -795,7 +795,7 @@ func (h *Handler) metaForm(r *http.Request, p web.Page, typeID int64, vals map[s
 func postedMeta(fields url.Values) (dwMetaForm, map[string]string) {
 	f := dwMetaForm{Title: fields.Get("title"), Author: fields.Get("author"), Date: fields.Get("document_date"),
 		Tags: fields.Get("tags"), Reason: fields.Get("change_reason")}
-	f.TypeID, _ = strconv.ParseInt(strings.TrimSpace(fields.Get("type_id")), 10, 64)
+	f.TypeID = formID(fields.Get("type_id"))
 	vals := map[string]string{}
 	for k, v := range fields {
 		if key, ok := strings.CutPrefix(k, "field_"); ok && len(v) > 0 {

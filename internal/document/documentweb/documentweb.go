@@ -7,6 +7,8 @@ package documentweb
 import (
 	"embed"
 	"io/fs"
+	"strconv"
+	"strings"
 
 	"ortlos/internal/document"
 	"ortlos/internal/web"
@@ -38,4 +40,26 @@ func Register(srv *web.Server, svc *document.Service) *Handler {
 	h.registerSearch()
 	h.registerTaskFiling()
 	return h
+}
+
+// formID is the id in a form value ("" or malformed: 0, none).
+func formID(v string) int64 {
+	id, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	return id
+}
+
+// optID is an optional id in JSON (null for 0).
+func optID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+// derefID is the id p points to, 0 for nil.
+func derefID(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }

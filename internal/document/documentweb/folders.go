@@ -72,11 +72,6 @@ type folderNode struct {
 
 func folderURL(id int64) string { return fmt.Sprintf("/documents/folders/%d", id) }
 
-func folderFormID(v string) int64 {
-	id, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-	return id
-}
-
 func accessLabel(l i18n.Localizer, x document.Access) string {
 	if x == document.AccessNone {
 		return l.T("documents.access_none")
@@ -200,7 +195,7 @@ func (h *Handler) newFolderFormFor(r *http.Request, l i18n.Localizer, parentID i
 	if posted {
 		f.Kind, f.Reference, f.Title, f.Description = r.PostFormValue("kind"), r.PostFormValue("reference"), r.PostFormValue("title"), r.PostFormValue("description")
 		f.NoInherit = r.PostFormValue("no_inherit") != ""
-		unit, class = folderFormID(r.PostFormValue("owner_unit_id")), folderFormID(r.PostFormValue("retention_class_id"))
+		unit, class = formID(r.PostFormValue("owner_unit_id")), formID(r.PostFormValue("retention_class_id"))
 	}
 	if rights.CreatePlan && rights.CreateFile {
 		for _, k := range []string{document.FolderFile, document.FolderPlan} {
@@ -251,7 +246,7 @@ func (h *Handler) renderPlan(w http.ResponseWriter, r *http.Request, status int,
 }
 
 func (h *Handler) uiCreateFolder(w http.ResponseWriter, r *http.Request) {
-	parent := folderFormID(r.PostFormValue("parent_id"))
+	parent := formID(r.PostFormValue("parent_id"))
 	render := func(status int, err error) {
 		if parent == 0 {
 			h.renderPlan(w, r, status, err)
@@ -260,8 +255,8 @@ func (h *Handler) uiCreateFolder(w http.ResponseWriter, r *http.Request) {
 		h.renderFolder(w, r, parent, status, err)
 	}
 	n := document.NewFolder{ParentID: parent, Kind: r.PostFormValue("kind"), Reference: r.PostFormValue("reference"),
-		Title: r.PostFormValue("title"), Description: r.PostFormValue("description"), OwnerUnitID: folderFormID(r.PostFormValue("owner_unit_id")),
-		RetentionClassID: folderFormID(r.PostFormValue("retention_class_id"))}
+		Title: r.PostFormValue("title"), Description: r.PostFormValue("description"), OwnerUnitID: formID(r.PostFormValue("owner_unit_id")),
+		RetentionClassID: formID(r.PostFormValue("retention_class_id"))}
 	if r.PostFormValue("no_inherit") != "" {
 		no := false
 		n.InheritAccess = &no
@@ -469,11 +464,11 @@ func (h *Handler) renderFolderEdit(w http.ResponseWriter, r *http.Request, statu
 	unit, class := d.OwnerUnitID, d.RetentionClassID
 	if posted {
 		f := &v.Form
-		f.Version = int(folderFormID(r.PostFormValue("version")))
+		f.Version = int(formID(r.PostFormValue("version")))
 		f.Title, f.Description = r.PostFormValue("title"), r.PostFormValue("description")
 		if d.Rights.EditAll {
 			f.Reference, f.Inherit = r.PostFormValue("reference"), r.PostFormValue("inherit_access") != ""
-			unit, class = folderFormID(r.PostFormValue("owner_unit_id")), folderFormID(r.PostFormValue("retention_class_id"))
+			unit, class = formID(r.PostFormValue("owner_unit_id")), formID(r.PostFormValue("retention_class_id"))
 		}
 	}
 	if v.Form.folderChoices, err = h.folderChoices(r, v.L, unit, class, "folder.owner_unit_none", "folder.retention_inherit"); err != nil {
@@ -498,10 +493,10 @@ func (h *Handler) uiUpdateFolder(w http.ResponseWriter, r *http.Request) {
 		h.renderFolderEdit(w, r, status, err, apperr.KindOf(err) != apperr.Conflict)
 	}
 	title, desc := r.PostFormValue("title"), r.PostFormValue("description")
-	u := document.FolderUpdate{Version: int(folderFormID(r.PostFormValue("version"))), Title: &title, Description: &desc}
+	u := document.FolderUpdate{Version: int(formID(r.PostFormValue("version"))), Title: &title, Description: &desc}
 	if document.PlanAdmin(web.Actor(r)) {
 		ref := r.PostFormValue("reference")
-		unit, class := folderFormID(r.PostFormValue("owner_unit_id")), folderFormID(r.PostFormValue("retention_class_id"))
+		unit, class := formID(r.PostFormValue("owner_unit_id")), formID(r.PostFormValue("retention_class_id"))
 		inherit := r.PostFormValue("inherit_access") != ""
 		u.Reference, u.OwnerUnitID, u.RetentionClassID, u.InheritAccess = &ref, &unit, &class, &inherit
 	}
@@ -613,7 +608,7 @@ func (h *Handler) postedGrants(r *http.Request) ([]document.Grant, error) {
 		}
 		return x, nil
 	}
-	rows := int(folderFormID(r.PostFormValue("rows")))
+	rows := int(formID(r.PostFormValue("rows")))
 	for i := range min(rows, document.MaxFolderGrants) {
 		n := strconv.Itoa(i)
 		if r.PostFormValue("remove_"+n) != "" || r.PostFormValue("kind_"+n) == "" {
@@ -765,7 +760,7 @@ func (h *Handler) docTypeFormFor(r *http.Request, l i18n.Localizer, name string,
 // and label are left out.
 func postedDocFields(r *http.Request) []document.DocField {
 	out := []document.DocField{}
-	rows := int(folderFormID(r.PostFormValue("field_rows")))
+	rows := int(formID(r.PostFormValue("field_rows")))
 	for i := range min(rows, document.MaxDocFields+extraFieldRows) {
 		n := strconv.Itoa(i)
 		key, label := strings.TrimSpace(r.PostFormValue("field_key_"+n)), strings.TrimSpace(r.PostFormValue("field_label_"+n))
@@ -817,7 +812,7 @@ func (h *Handler) renderDocTypes(w http.ResponseWriter, r *http.Request, status 
 	if v.PlanAdmin {
 		name, fields, class := "", []document.DocField(nil), int64(0)
 		if formErr != nil {
-			name, fields, class = r.PostFormValue("name"), postedDocFields(r), folderFormID(r.PostFormValue("retention_class_id"))
+			name, fields, class = r.PostFormValue("name"), postedDocFields(r), formID(r.PostFormValue("retention_class_id"))
 		}
 		if v.Form, err = h.docTypeFormFor(r, v.L, name, fields, class); err != nil {
 			h.srv.Error(w, r, err)
@@ -833,7 +828,7 @@ func (h *Handler) renderDocTypes(w http.ResponseWriter, r *http.Request, status 
 func (h *Handler) uiCreateDocType(w http.ResponseWriter, r *http.Request) {
 	render := func(status int, err error) { h.renderDocTypes(w, r, status, err) }
 	t, err := h.svc.CreateDocType(r.Context(), web.Actor(r), document.NewDocType{Name: r.PostFormValue("name"), Fields: postedDocFields(r),
-		RetentionClassID: folderFormID(r.PostFormValue("retention_class_id"))})
+		RetentionClassID: formID(r.PostFormValue("retention_class_id"))})
 	h.folderFormDone(w, r, err, fmt.Sprintf("/documents/types/%d", t.ID), "doctype_created", render)
 }
 
@@ -856,7 +851,7 @@ func (h *Handler) renderDocType(w http.ResponseWriter, r *http.Request, status i
 	v := docTypeView{Page: h.srv.NewPage(r, t.Name), Type: t, PlanAdmin: document.PlanAdmin(a), EditURL: fmt.Sprintf("/documents/types/%d/edit", id)}
 	name, fields, class := t.Name, t.Fields, t.RetentionClassID
 	if formErr != nil && apperr.KindOf(formErr) != apperr.Conflict {
-		name, fields, class = r.PostFormValue("name"), postedDocFields(r), folderFormID(r.PostFormValue("retention_class_id"))
+		name, fields, class = r.PostFormValue("name"), postedDocFields(r), formID(r.PostFormValue("retention_class_id"))
 	}
 	if v.Form, err = h.docTypeFormFor(r, v.L, name, fields, class); err != nil {
 		h.srv.Error(w, r, err)
@@ -875,7 +870,7 @@ func (h *Handler) uiUpdateDocType(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	render := func(status int, err error) { h.renderDocType(w, r, status, err) }
-	name, fields, class := r.PostFormValue("name"), postedDocFields(r), folderFormID(r.PostFormValue("retention_class_id"))
+	name, fields, class := r.PostFormValue("name"), postedDocFields(r), formID(r.PostFormValue("retention_class_id"))
 	_, err = h.svc.UpdateDocType(r.Context(), web.Actor(r), id, document.DocTypeUpdate{Name: &name, Fields: &fields, RetentionClassID: &class})
 	h.folderFormDone(w, r, err, fmt.Sprintf("/documents/types/%d", id), "doctype_updated", render)
 }
@@ -903,13 +898,6 @@ type apiFolder struct {
 	Depth            *int       `json:"depth,omitempty"`
 }
 
-func folderOptID(id int64) *int64 {
-	if id == 0 {
-		return nil
-	}
-	return &id
-}
-
 func apiAccess(x document.Access) string {
 	if x == document.AccessNone {
 		return "none"
@@ -918,9 +906,9 @@ func apiAccess(x document.Access) string {
 }
 
 func newAPIFolder(f document.Folder) apiFolder {
-	return apiFolder{ID: f.ID, ParentID: folderOptID(f.ParentID), Kind: f.Kind, Reference: f.Reference, Title: f.Title, Description: f.Description,
-		OwnerUnitID: folderOptID(f.OwnerUnitID), OwnerUnitName: f.OwnerUnitName, RetentionClassID: folderOptID(f.RetentionClassID),
-		InheritAccess: f.InheritAccess, State: f.State, ClosedAt: f.ClosedAt, ClosedBy: folderOptID(f.ClosedBy), CreatedAt: f.CreatedAt,
+	return apiFolder{ID: f.ID, ParentID: optID(f.ParentID), Kind: f.Kind, Reference: f.Reference, Title: f.Title, Description: f.Description,
+		OwnerUnitID: optID(f.OwnerUnitID), OwnerUnitName: f.OwnerUnitName, RetentionClassID: optID(f.RetentionClassID),
+		InheritAccess: f.InheritAccess, State: f.State, ClosedAt: f.ClosedAt, ClosedBy: optID(f.ClosedBy), CreatedAt: f.CreatedAt,
 		UpdatedAt: f.UpdatedAt, Version: f.Version, Access: apiAccess(f.Access)}
 }
 
@@ -1014,22 +1002,15 @@ type apiFolderCreate struct {
 	InheritAccess    *bool  `json:"inherit_access"`
 }
 
-func folderDeref(p *int64) int64 {
-	if p == nil {
-		return 0
-	}
-	return *p
-}
-
 func (h *Handler) apiCreateFolder(w http.ResponseWriter, r *http.Request) {
 	var req apiFolderCreate
 	if err := web.DecodeJSON(r, &req); err != nil {
 		h.srv.Error(w, r, err)
 		return
 	}
-	f, err := h.svc.CreateFolder(r.Context(), web.Actor(r), document.NewFolder{ParentID: folderDeref(req.ParentID), Kind: req.Kind,
-		Reference: req.Reference, Title: req.Title, Description: req.Description, OwnerUnitID: folderDeref(req.OwnerUnitID),
-		RetentionClassID: folderDeref(req.RetentionClassID), InheritAccess: req.InheritAccess})
+	f, err := h.svc.CreateFolder(r.Context(), web.Actor(r), document.NewFolder{ParentID: derefID(req.ParentID), Kind: req.Kind,
+		Reference: req.Reference, Title: req.Title, Description: req.Description, OwnerUnitID: derefID(req.OwnerUnitID),
+		RetentionClassID: derefID(req.RetentionClassID), InheritAccess: req.InheritAccess})
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return
@@ -1147,7 +1128,7 @@ func newAPIDocType(t document.DocType) apiDocType {
 	if fs == nil {
 		fs = []document.DocField{}
 	}
-	return apiDocType{ID: t.ID, Name: t.Name, Fields: fs, RetentionClassID: folderOptID(t.RetentionClassID), CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
+	return apiDocType{ID: t.ID, Name: t.Name, Fields: fs, RetentionClassID: optID(t.RetentionClassID), CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
 }
 
 func (h *Handler) apiListDocTypes(w http.ResponseWriter, r *http.Request) {
@@ -1176,7 +1157,7 @@ func (h *Handler) apiCreateDocType(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t, err := h.svc.CreateDocType(r.Context(), web.Actor(r), document.NewDocType{Name: req.Name, Fields: req.Fields,
-		RetentionClassID: folderDeref(req.RetentionClassID)})
+		RetentionClassID: derefID(req.RetentionClassID)})
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return

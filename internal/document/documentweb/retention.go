@@ -133,11 +133,6 @@ func (h *Handler) regFormDone(w http.ResponseWriter, r *http.Request, err error,
 	}
 }
 
-func regFormID(v string) int64 {
-	id, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-	return id
-}
-
 // --- /documents/retention ------------------------------------------------------
 
 type classRow struct {
@@ -177,7 +172,7 @@ func (h *Handler) renderRetention(w http.ResponseWriter, r *http.Request, status
 	}
 	if formErr != nil {
 		v.SetError(formErr)
-		v.EditedID = regFormID(r.PostFormValue("id"))
+		v.EditedID = formID(r.PostFormValue("id"))
 		if v.EditedID == 0 {
 			v.New = classForm{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), Years: r.PostFormValue("years"),
 				LegalBasis: r.PostFormValue("legal_basis"), Triggers: triggerOptions(v.L, r.PostFormValue("trigger"))}
@@ -208,7 +203,7 @@ func (h *Handler) uiRetentionClass(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a := web.Actor(r)
-	if id := regFormID(r.PostFormValue("id")); id != 0 {
+	if id := formID(r.PostFormValue("id")); id != 0 {
 		name, basis, trigger := r.PostFormValue("name"), r.PostFormValue("legal_basis"), r.PostFormValue("trigger")
 		_, err = h.svc.UpdateRetentionClass(r.Context(), a, id, document.RetentionClassUpdate{Name: &name, Years: &years, LegalBasis: &basis, Trigger: &trigger})
 		h.regFormDone(w, r, err, fmt.Sprintf("/documents/retention#class-%d", id), "retention_class_saved", render)
@@ -297,7 +292,7 @@ func (h *Handler) uiHold(w http.ResponseWriter, r *http.Request) {
 		n := document.NewLegalHold{FolderReference: r.PostFormValue("folder_reference"), Reason: r.PostFormValue("reason"),
 			CaseReference: r.PostFormValue("case_reference")}
 		if s := strings.TrimSpace(r.PostFormValue("document_id")); s != "" {
-			if n.DocumentID = regFormID(s); n.DocumentID <= 0 {
+			if n.DocumentID = formID(s); n.DocumentID <= 0 {
 				render(http.StatusUnprocessableEntity, apperr.Invalidf("hold_target_unknown", "no such document").WithField("document_id", "hold_target_unknown"))
 				return
 			}
@@ -305,7 +300,7 @@ func (h *Handler) uiHold(w http.ResponseWriter, r *http.Request) {
 		_, err := h.svc.PlaceLegalHold(r.Context(), a, n)
 		h.regFormDone(w, r, err, "/documents/holds", "hold_placed", render)
 	case "release":
-		_, err := h.svc.ReleaseLegalHold(r.Context(), a, regFormID(r.PostFormValue("id")), r.PostFormValue("release_reason"))
+		_, err := h.svc.ReleaseLegalHold(r.Context(), a, formID(r.PostFormValue("id")), r.PostFormValue("release_reason"))
 		h.regFormDone(w, r, err, "/documents/holds", "hold_released", render)
 	default:
 		h.srv.Error(w, r, apperr.Invalidf("invalid_action", "unknown action"))
@@ -441,7 +436,7 @@ func (h *Handler) deletionRow(l i18n.Localizer, loc *time.Location, a actor.Acto
 
 func (h *Handler) renderDeletions(w http.ResponseWriter, r *http.Request, status int, formErr error) {
 	a := web.Actor(r)
-	before := regFormID(r.URL.Query().Get("before"))
+	before := formID(r.URL.Query().Get("before"))
 	v := deletionsView{regPage: h.newRegPage(r, "deletion.title"), CanAct: document.CanProposeDeletion(a)}
 	if before == 0 {
 		pending, _, err := h.svc.ListDeletions(r.Context(), a, document.DeletionFilter{State: document.DeletionProposed, Limit: 500})
@@ -473,7 +468,7 @@ func (h *Handler) renderDeletions(w http.ResponseWriter, r *http.Request, status
 
 func (h *Handler) uiDeletion(w http.ResponseWriter, r *http.Request) {
 	a := web.Actor(r)
-	id := regFormID(r.PostFormValue("id"))
+	id := formID(r.PostFormValue("id"))
 	var err error
 	switch action := r.PostFormValue("action"); action {
 	case "propose":
@@ -620,18 +615,10 @@ type apiLegalHold struct {
 	ReleaseReason  string     `json:"release_reason"`
 }
 
-// regOptID is an optional id in JSON (null for 0).
-func regOptID(id int64) *int64 {
-	if id == 0 {
-		return nil
-	}
-	return &id
-}
-
 func newAPILegalHold(x document.LegalHold) apiLegalHold {
-	return apiLegalHold{ID: x.ID, FolderID: regOptID(x.FolderID), DocumentID: regOptID(x.DocumentID), Reference: x.Reference, Title: x.Title,
-		Reason: x.Reason, CaseReference: x.CaseReference, Active: x.Active(), PlacedAt: x.PlacedAt, PlacedBy: regOptID(x.PlacedBy),
-		PlacedByName: x.PlacedByName, ReleasedAt: x.ReleasedAt, ReleasedBy: regOptID(x.ReleasedBy), ReleasedByName: x.ReleasedByName,
+	return apiLegalHold{ID: x.ID, FolderID: optID(x.FolderID), DocumentID: optID(x.DocumentID), Reference: x.Reference, Title: x.Title,
+		Reason: x.Reason, CaseReference: x.CaseReference, Active: x.Active(), PlacedAt: x.PlacedAt, PlacedBy: optID(x.PlacedBy),
+		PlacedByName: x.PlacedByName, ReleasedAt: x.ReleasedAt, ReleasedBy: optID(x.ReleasedBy), ReleasedByName: x.ReleasedByName,
 		ReleaseReason: x.ReleaseReason}
 }
 
@@ -686,21 +673,14 @@ func (h *Handler) apiListLegalHolds(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusOK, map[string]any{"items": items})
 }
 
-func regDeref(p *int64) int64 {
-	if p == nil {
-		return 0
-	}
-	return *p
-}
-
 func (h *Handler) apiPlaceLegalHold(w http.ResponseWriter, r *http.Request) {
 	var req apiLegalHoldCreate
 	if err := web.DecodeJSON(r, &req); err != nil {
 		h.srv.Error(w, r, err)
 		return
 	}
-	x, err := h.svc.PlaceLegalHold(r.Context(), web.Actor(r), document.NewLegalHold{FolderID: regDeref(req.FolderID), FolderReference: req.FolderReference,
-		DocumentID: regDeref(req.DocumentID), Reason: req.Reason, CaseReference: req.CaseReference})
+	x, err := h.svc.PlaceLegalHold(r.Context(), web.Actor(r), document.NewLegalHold{FolderID: derefID(req.FolderID), FolderReference: req.FolderReference,
+		DocumentID: derefID(req.DocumentID), Reason: req.Reason, CaseReference: req.CaseReference})
 	if err != nil {
 		h.srv.Error(w, r, err)
 		return
@@ -735,7 +715,7 @@ func (h *Handler) apiRetentionOf(kind string) http.HandlerFunc {
 				return apiRetention{}, err
 			}
 			out := apiRetention{Kind: x.Kind, ID: x.ID, Inherited: x.Inherited, TriggerDate: x.TriggerDate, DeletableFrom: x.DeletableFrom,
-				Expired: x.Expired, Holds: make([]apiLegalHold, 0, len(x.Holds)), PendingDeletionID: regOptID(x.PendingDeletion)}
+				Expired: x.Expired, Holds: make([]apiLegalHold, 0, len(x.Holds)), PendingDeletionID: optID(x.PendingDeletion)}
 			if x.Class != nil {
 				c := newAPIRetentionClass(*x.Class)
 				out.Class = &c
@@ -813,7 +793,7 @@ func newAPIDeletion(x document.Deletion) apiDeletion {
 	out := apiDeletion{ID: x.ID, Kind: x.Kind, ObjectID: x.ObjectID, Reference: x.Reference, Title: x.Title, RetentionCode: x.RetentionCode,
 		RetentionYears: x.RetentionYears, TriggerDate: x.TriggerDate, DeletableFrom: x.DeletableFrom, State: x.State, Reason: x.Reason,
 		ProposedAt: x.ProposedAt, ProposedBy: x.ProposedBy, ProposedByName: x.ProposedByName, DecidedAt: x.DecidedAt,
-		DecidedBy: regOptID(x.DecidedBy), DecidedByName: x.DecidedByName, DecisionNote: x.DecisionNote,
+		DecidedBy: optID(x.DecidedBy), DecidedByName: x.DecidedByName, DecisionNote: x.DecisionNote,
 		Summary: apiDeletionSummary{Folders: s.Folders, Documents: s.Documents, Versions: s.Versions, Bytes: s.Bytes, SHA256: s.SHA256,
 			FolderIDs: s.FolderIDs, DocumentIDs: s.DocumentIDs, ReleasedHolds: s.ReleasedHolds}}
 	if out.Summary.SHA256 == nil {
