@@ -265,7 +265,7 @@ func (l *lockSystem) create(now time.Time, details webdav.LockDetails, shared bo
 			return webdav.ErrLocked
 		}
 		_, err = tx.ExecContext(l.ctx, `INSERT INTO dav_locks (`+lockCols+`, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			token, root, l.a.UserID, details.OwnerXML, details.ZeroDepth, shared, secs, db.NT(exp), nullID(docID), db.T(now))
+			token, root, l.a.UserID, details.OwnerXML, details.ZeroDepth, shared, secs, db.NT(exp), db.NullID(docID), db.T(now))
 		if err != nil {
 			return fmt.Errorf("dav: lock: %w", err)
 		}
@@ -285,13 +285,6 @@ func (l *lockSystem) create(now time.Time, details webdav.LockDetails, shared bo
 		}
 	}
 	return token, nil
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }
 
 func (l *lockSystem) delete(token string) {

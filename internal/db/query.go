@@ -1,6 +1,10 @@
 package db
 
-import "context"
+import (
+	"context"
+
+	"ortlos/internal/civil"
+)
 
 // Scanner is a result row: *sql.Row or *sql.Rows.
 type Scanner interface {
@@ -24,4 +28,22 @@ func Query[T any](ctx context.Context, q Querier, scan func(Scanner) (T, error),
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// NullID is an optional id as a query argument: NULL for 0 (no row has id
+// 0), else the id.
+func NullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// NullDate is an optional calendar day as a query argument: NULL for nil
+// or the zero day, else 'YYYY-MM-DD'.
+func NullDate(d *civil.Date) any {
+	if d == nil || d.IsZero() {
+		return nil
+	}
+	return d.String()
 }

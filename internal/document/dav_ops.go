@@ -350,7 +350,7 @@ func (s *Service) DAVCreate(ctx context.Context, a actor.Actor, folderID int64, 
 		}
 		err := tx.QueryRowContext(ctx, `INSERT INTO documents (folder_id, title, author, fields, state, current_version, filename,
 			created_at, created_by, updated_at) VALUES (?, ?, ?, '{}', ?, 1, ?, ?, ?, ?) RETURNING id`,
-			folderID, title, author, StateDraft, name, db.T(now), idArg(a.UserID), db.T(now)).Scan(&id)
+			folderID, title, author, StateDraft, name, db.T(now), db.NullID(a.UserID), db.T(now)).Scan(&id)
 		if db.IsUniqueViolation(err) {
 			return nil, errDAVNameTaken
 		}
@@ -458,7 +458,7 @@ func (s *Service) withdrawDocument(ctx context.Context, tx *db.Tx, a actor.Actor
 		return audit.Event{}, errLocked(d)
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE documents SET withdrawn_at = ?, withdrawn_by = ?, locked_by = NULL, locked_at = NULL,
-		lock_expires_at = NULL, updated_at = ?, version = version + 1 WHERE id = ? AND withdrawn_at IS NULL`, db.T(now), idArg(a.UserID), db.T(now), id)
+		lock_expires_at = NULL, updated_at = ?, version = version + 1 WHERE id = ? AND withdrawn_at IS NULL`, db.T(now), db.NullID(a.UserID), db.T(now), id)
 	if err != nil {
 		return audit.Event{}, fmt.Errorf("document: withdraw: %w", err)
 	}
@@ -523,7 +523,7 @@ func (s *Service) DAVWithdrawFolder(ctx context.Context, a actor.Actor, id int64
 				events = append(events, ev)
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE doc_folders SET withdrawn_at = ?, withdrawn_by = ?, updated_at = ?, version = version + 1
-				WHERE id = ?`, db.T(now), idArg(a.UserID), db.T(now), fid); err != nil {
+				WHERE id = ?`, db.T(now), db.NullID(a.UserID), db.T(now), fid); err != nil {
 				return nil, fmt.Errorf("document: withdraw folder: %w", err)
 			}
 			events = append(events, audit.Event{Action: "folder.withdraw", ObjectType: "doc_folder", ObjectID: docID(fid),

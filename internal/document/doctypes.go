@@ -225,19 +225,6 @@ func (s *Service) DocType(ctx context.Context, a actor.Actor, id int64) (DocType
 	return fpLoadDocType(ctx, s.db, id)
 }
 
-func fpRequireAdmin(a actor.Actor) error {
-	if !a.Authenticated() && !a.Privileged() {
-		return errNotFound
-	}
-	if !PlanAdmin(a) {
-		return errPlanAdmin
-	}
-	if !a.CanWrite() {
-		return errReadOnlyToken
-	}
-	return nil
-}
-
 func fpFieldsJSON(fs []DocField) (string, error) {
 	if fs == nil {
 		fs = []DocField{}
@@ -260,7 +247,7 @@ func fpFieldKeys(fs []DocField) []string {
 // CreateDocType creates a document type (plan administrators; audit
 // doctype.create).
 func (s *Service) CreateDocType(ctx context.Context, a actor.Actor, n NewDocType) (DocType, error) {
-	if err := fpRequireAdmin(a); err != nil {
+	if err := requirePlanAdmin(a); err != nil {
 		return DocType{}, err
 	}
 	if err := fpCheckDocType(&n.Name, &n.Fields); err != nil {
@@ -278,7 +265,7 @@ func (s *Service) CreateDocType(ctx context.Context, a actor.Actor, n NewDocType
 			}
 		}
 		err := tx.QueryRowContext(ctx, `INSERT INTO doc_types (name, fields, retention_class_id, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?) RETURNING id`, n.Name, fields, fpID(n.RetentionClassID), db.T(now), db.T(now)).Scan(&id)
+			VALUES (?, ?, ?, ?, ?) RETURNING id`, n.Name, fields, db.NullID(n.RetentionClassID), db.T(now), db.T(now)).Scan(&id)
 		if db.IsUniqueViolation(err) {
 			return nil, fpErrDocTypeName()
 		}
@@ -297,7 +284,7 @@ func (s *Service) CreateDocType(ctx context.Context, a actor.Actor, n NewDocType
 // UpdateDocType changes document type id (plan administrators; audit
 // doctype.update).
 func (s *Service) UpdateDocType(ctx context.Context, a actor.Actor, id int64, u DocTypeUpdate) (DocType, error) {
-	if err := fpRequireAdmin(a); err != nil {
+	if err := requirePlanAdmin(a); err != nil {
 		return DocType{}, err
 	}
 	if err := fpCheckDocType(u.Name, u.Fields); err != nil {
@@ -337,7 +324,7 @@ func (s *Service) UpdateDocType(ctx context.Context, a actor.Actor, id int64, u 
 			}
 		}
 		_, err = tx.ExecContext(ctx, "UPDATE doc_types SET name = ?, fields = ?, retention_class_id = ?, updated_at = ? WHERE id = ?",
-			t.Name, fields, fpID(t.RetentionClassID), db.T(now), id)
+			t.Name, fields, db.NullID(t.RetentionClassID), db.T(now), id)
 		if db.IsUniqueViolation(err) {
 			return nil, fpErrDocTypeName()
 		}

@@ -276,22 +276,6 @@ func deref(p *int64) int64 {
 	return *p
 }
 
-// idArg is an id as a query argument (NULL for 0).
-func idArg(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
-// dateArg is a day as a query argument (NULL for nil or zero).
-func dateArg(d *civil.Date) any {
-	if d == nil || d.IsZero() {
-		return nil
-	}
-	return d.String()
-}
-
 // loadDocument reads document id without access check. A withdrawn
 // document (WebDAV DELETE of a draft, dav_ops.go) is not found: it stays
 // stored for its retention period but is gone for its users.
@@ -550,8 +534,8 @@ func (s *Service) CreateDocument(ctx context.Context, a actor.Actor, folderID in
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO documents (folder_id, title, type_id, author, document_date, fields, state,
 			current_version, created_at, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			folderID, title, idArg(n.TypeID), author, dateArg(n.DocumentDate), fieldsJSON(fields), StateDraft,
-			current, db.T(now), idArg(a.UserID), db.T(now)).Scan(&id); err != nil {
+			folderID, title, db.NullID(n.TypeID), author, db.NullDate(n.DocumentDate), fieldsJSON(fields), StateDraft,
+			current, db.T(now), db.NullID(a.UserID), db.T(now)).Scan(&id); err != nil {
 			return nil, fmt.Errorf("document: create: %w", err)
 		}
 		if err := setTags(ctx, tx, id, tags); err != nil {
@@ -710,7 +694,7 @@ func (s *Service) UpdateDocument(ctx context.Context, a actor.Actor, id int64, u
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE documents SET title = ?, type_id = ?, author = ?, document_date = ?, fields = ?,
 			updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
-			d.Title, idArg(d.TypeID), d.Author, dateArg(d.DocumentDate), fieldsJSON(d.Fields), db.T(now), id, d.Version)
+			d.Title, db.NullID(d.TypeID), d.Author, db.NullDate(d.DocumentDate), fieldsJSON(d.Fields), db.T(now), id, d.Version)
 		if err != nil {
 			return nil, fmt.Errorf("document: update: %w", err)
 		}
@@ -755,7 +739,7 @@ func (s *Service) FinalizeDocument(ctx context.Context, a actor.Actor, id int64,
 			return nil, errLocked(d)
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE documents SET state = ?, finalized_at = ?, finalized_by = ?, updated_at = ?, version = version + 1
-			WHERE id = ? AND version = ?`, StateFinal, db.T(now), idArg(a.UserID), db.T(now), id, d.Version)
+			WHERE id = ? AND version = ?`, StateFinal, db.T(now), db.NullID(a.UserID), db.T(now), id, d.Version)
 		if err != nil {
 			return nil, fmt.Errorf("document: finalize: %w", err)
 		}

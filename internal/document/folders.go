@@ -241,13 +241,6 @@ func fpCheckDescription(d *string) error {
 	return fpText(d, 0, MaxFolderDescriptionRunes, true, "invalid_folder_description", "description")
 }
 
-func fpID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
 const fpFolderColumns = `f.id, f.parent_id, f.kind, f.reference, f.title, f.description, f.owner_unit_id, coalesce(o.name, ''),
 	f.retention_class_id, f.inherit_access, f.state, f.closed_at, f.closed_by, f.created_at, f.created_by, f.updated_at, f.version`
 
@@ -681,8 +674,8 @@ func (s *Service) CreateFolder(ctx context.Context, a actor.Actor, n NewFolder) 
 		err := tx.QueryRowContext(ctx, `INSERT INTO doc_folders (parent_id, kind, reference, title, description, owner_unit_id, retention_class_id,
 				inherit_access, state, created_at, created_by, updated_at, version)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, 1) RETURNING id`,
-			fpID(n.ParentID), n.Kind, ref, n.Title, n.Description, fpID(owner), fpID(n.RetentionClassID), inherit,
-			db.T(now), fpID(a.UserID), db.T(now)).Scan(&id)
+			db.NullID(n.ParentID), n.Kind, ref, n.Title, n.Description, db.NullID(owner), db.NullID(n.RetentionClassID), inherit,
+			db.T(now), db.NullID(a.UserID), db.T(now)).Scan(&id)
 		if db.IsUniqueViolation(err) {
 			return nil, fpErrReferenceTaken()
 		}
@@ -807,7 +800,7 @@ func (s *Service) UpdateFolder(ctx context.Context, a actor.Actor, id int64, u F
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE doc_folders SET reference = ?, title = ?, description = ?, owner_unit_id = ?, retention_class_id = ?,
 				inherit_access = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
-			f.Reference, f.Title, f.Description, fpID(f.OwnerUnitID), fpID(f.RetentionClassID), f.InheritAccess, db.T(now), id, old.Version)
+			f.Reference, f.Title, f.Description, db.NullID(f.OwnerUnitID), db.NullID(f.RetentionClassID), f.InheritAccess, db.T(now), id, old.Version)
 		if db.IsUniqueViolation(err) {
 			return nil, fpErrReferenceTaken()
 		}
@@ -889,7 +882,7 @@ func (s *Service) CloseFolder(ctx context.Context, a actor.Actor, id int64) (Fol
 		}
 		docs, _ := res.RowsAffected()
 		res, err = tx.ExecContext(ctx, sub+`UPDATE doc_folders SET state = 'closed', closed_at = ?, closed_by = ?, updated_at = ?, version = version + 1
-			WHERE id IN (SELECT id FROM sub) AND state = 'open'`, id, maxDepth, db.T(now), fpID(a.UserID), db.T(now))
+			WHERE id IN (SELECT id FROM sub) AND state = 'open'`, id, maxDepth, db.T(now), db.NullID(a.UserID), db.T(now))
 		if err != nil {
 			return nil, fmt.Errorf("document: close folder: %w", err)
 		}

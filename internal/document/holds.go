@@ -119,14 +119,6 @@ func loadLegalHold(ctx context.Context, q db.Querier, id int64) (LegalHold, erro
 	return h, nil
 }
 
-// rtNullID is an id argument (NULL for 0).
-func rtNullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
 // holdTarget finds what n names inside q: the folder (by id or reference)
 // or the document.
 func holdTarget(ctx context.Context, q db.Querier, n *NewLegalHold) error {
@@ -181,7 +173,7 @@ func (s *Service) PlaceLegalHold(ctx context.Context, a actor.Actor, n NewLegalH
 			return nil, err
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO doc_legal_holds (folder_id, document_id, reason, case_reference, placed_at, placed_by)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, rtNullID(n.FolderID), rtNullID(n.DocumentID), n.Reason, n.CaseReference, db.T(now), rtNullID(a.UserID)).Scan(&id); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, db.NullID(n.FolderID), db.NullID(n.DocumentID), n.Reason, n.CaseReference, db.T(now), db.NullID(a.UserID)).Scan(&id); err != nil {
 			return nil, fmt.Errorf("document: place legal hold: %w", err)
 		}
 		return []audit.Event{holdEvent("legal_hold.place", id, n.FolderID, n.DocumentID, n.CaseReference)}, nil
@@ -221,7 +213,7 @@ func (s *Service) ReleaseLegalHold(ctx context.Context, a actor.Actor, id int64,
 			return nil, errHoldReleased
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE doc_legal_holds SET released_at = ?, released_by = ?, release_reason = ? WHERE id = ? AND released_at IS NULL`,
-			db.T(now), rtNullID(a.UserID), reason, id)
+			db.T(now), db.NullID(a.UserID), reason, id)
 		if err != nil {
 			return nil, fmt.Errorf("document: release legal hold: %w", err)
 		}

@@ -237,7 +237,9 @@ func (s *Service) GetRetentionClass(ctx context.Context, a actor.Actor, id int64
 	return loadRetentionClass(ctx, s.db, id)
 }
 
-// requirePlanAdmin allows the file plan administrators to change classes.
+// requirePlanAdmin allows the file plan administrators (administrators and
+// records management, with a write token) to change the plan's settings:
+// document types and retention classes.
 func requirePlanAdmin(a actor.Actor) error {
 	if !a.Authenticated() && !a.Privileged() {
 		return errNotFound

@@ -204,7 +204,7 @@ func (s *Service) insertVersion(ctx context.Context, tx *db.Tx, now time.Time, a
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO document_versions (document_id, number, filename, mime_type, size, sha256,
 		change_reason, based_on, conflict, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, number, c.name, c.mimeType, c.info.Size, c.info.SHA256, reason, based, conflict, db.T(now), idArg(a.UserID)); err != nil {
+		id, number, c.name, c.mimeType, c.info.Size, c.info.SHA256, reason, based, conflict, db.T(now), db.NullID(a.UserID)); err != nil {
 		return fmt.Errorf("document: add version: %w", err)
 	}
 	// A deletion of the last other reference may have removed the blob

@@ -101,7 +101,7 @@ func (s *Service) CreateOrgUnit(ctx context.Context, a actor.Actor, in OrgUnitIn
 			}
 		}
 		if err := tx.QueryRowContext(ctx, "INSERT INTO org_units (parent_id, name, kind, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-			nullID(in.ParentID), in.Name, in.Kind, db.T(now), db.T(now)).Scan(&id); err != nil {
+			db.NullID(in.ParentID), in.Name, in.Kind, db.T(now), db.T(now)).Scan(&id); err != nil {
 			return nil, fmt.Errorf("identity: insert org unit: %w", err)
 		}
 		return []audit.Event{{Action: "org_unit.create", ObjectType: "org_unit", ObjectID: itoa(id),
@@ -147,7 +147,7 @@ func (s *Service) UpdateOrgUnit(ctx context.Context, a actor.Actor, id int64, up
 			return nil, nil
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE org_units SET parent_id = ?, name = ?, kind = ?, updated_at = ? WHERE id = ?",
-			nullID(o.ParentID), o.Name, o.Kind, db.T(now), id); err != nil {
+			db.NullID(o.ParentID), o.Name, o.Kind, db.T(now), id); err != nil {
 			return nil, fmt.Errorf("identity: update org unit: %w", err)
 		}
 		return []audit.Event{{Action: "org_unit.update", ObjectType: "org_unit", ObjectID: itoa(id), Detail: map[string]any{"fields": changed}}}, nil

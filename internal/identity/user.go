@@ -184,7 +184,7 @@ func (s *Service) CreateUser(ctx context.Context, a actor.Actor, in NewUser) (Us
 		err := tx.QueryRowContext(ctx, `INSERT INTO users
 			(username, display_name, email, org_unit_id, supervisor_id, state, language, password_hash, password_changed_at, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			in.Username, in.DisplayName, in.Email, nullID(in.OrgUnitID), nullID(in.SupervisorID), in.State, in.Language,
+			in.Username, in.DisplayName, in.Email, db.NullID(in.OrgUnitID), db.NullID(in.SupervisorID), in.State, in.Language,
 			hash, changed, db.T(now), db.T(now)).Scan(&id)
 		if db.IsUniqueViolation(err) {
 			return nil, apperr.Conflictf("username_taken", "username is taken").WithField("username", "username_taken")
@@ -435,7 +435,7 @@ func (s *Service) UpdateUser(ctx context.Context, a actor.Actor, id int64, up Us
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET display_name = ?, email = ?, org_unit_id = ?, supervisor_id = ?,
 			state = ?, language = ?, updated_at = ? WHERE id = ?`,
-			next.DisplayName, next.Email, nullID(next.OrgUnitID), nullID(next.SupervisorID), next.State, next.Language, db.T(now), id); err != nil {
+			next.DisplayName, next.Email, db.NullID(next.OrgUnitID), db.NullID(next.SupervisorID), next.State, next.Language, db.T(now), id); err != nil {
 			return nil, fmt.Errorf("identity: update user: %w", err)
 		}
 		return append(events, audit.Event{Action: "user.update", ObjectType: "user", ObjectID: itoa(id), Detail: map[string]any{"fields": changed}}), nil
@@ -643,13 +643,6 @@ func (s *Service) loadRoles(ctx context.Context, q db.Querier, users []User) err
 		users[idx[id]].Roles = append(users[idx[id]].Roles, r)
 	}
 	return rows.Err()
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }

@@ -158,13 +158,6 @@ func dateArg(d *civil.Date) any {
 	return d.String()
 }
 
-func idArg(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
 // nonZero returns nil for a nil or zero date (a cleared date).
 func nonZero(d *civil.Date) *civil.Date {
 	if d == nil || d.IsZero() {
@@ -280,8 +273,8 @@ func insertProjectRow(ctx context.Context, tx *db.Tx, now time.Time, a actor.Act
 	if err := tx.QueryRowContext(ctx, `INSERT INTO projects (parent_id, name, goal, description, start_date, end_date, status, owner_id,
 			confidential, template, created_at, created_by, updated_at, version)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`,
-		idArg(n.ParentID), n.Name, n.Goal, n.Description, dateArg(n.Start), dateArg(n.End), string(n.Status), idArg(n.OwnerID),
-		n.Confidential, n.Template, db.T(now), idArg(a.UserID), db.T(now)).Scan(&id); err != nil {
+		db.NullID(n.ParentID), n.Name, n.Goal, n.Description, dateArg(n.Start), dateArg(n.End), string(n.Status), db.NullID(n.OwnerID),
+		n.Confidential, n.Template, db.T(now), db.NullID(a.UserID), db.T(now)).Scan(&id); err != nil {
 		return 0, fmt.Errorf("project: create: %w", err)
 	}
 	if a.UserID != 0 && n.ParentID == 0 {
@@ -485,7 +478,7 @@ func (s *Service) Update(ctx context.Context, a actor.Actor, id int64, u Project
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE projects SET name = ?, goal = ?, description = ?, start_date = ?, end_date = ?, status = ?,
 				owner_id = ?, confidential = ?, template = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
-			p.Name, p.Goal, p.Description, dateArg(p.Start), dateArg(p.End), string(p.Status), idArg(p.OwnerID), p.Confidential, p.Template,
+			p.Name, p.Goal, p.Description, dateArg(p.Start), dateArg(p.End), string(p.Status), db.NullID(p.OwnerID), p.Confidential, p.Template,
 			db.T(now), id, old.Version); err != nil {
 			return nil, fmt.Errorf("project: update: %w", err)
 		}

@@ -222,26 +222,11 @@ func taskDate(s *string) (*civil.Date, error) {
 	return &d, nil
 }
 
-// taskDateArg is a date as a query argument (NULL for nil or zero).
-func taskDateArg(d *civil.Date) any {
-	if d == nil || d.IsZero() {
-		return nil
-	}
-	return d.String()
-}
-
 func taskIntArg(p *int) any {
 	if p == nil {
 		return nil
 	}
 	return *p
-}
-
-func taskIDArg(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }
 
 // loadTask reads task id without access check; errNotFound when missing.
@@ -488,8 +473,8 @@ func (s *Service) CreateTask(ctx context.Context, a actor.Actor, projectID int64
 		if err := tx.QueryRowContext(ctx, `INSERT INTO tasks (project_id, status_id, rank, title, description, priority, start_date, due_date,
 			estimate_minutes, remaining_minutes, milestone_id, created_at, created_by, updated_at, done_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			projectID, col.ID, r, title, n.Description, n.Priority, taskDateArg(n.StartDate), taskDateArg(n.DueDate),
-			taskIntArg(n.EstimateMinutes), taskIntArg(rem), taskIDArg(n.MilestoneID), db.T(now), taskIDArg(a.UserID), db.T(now), db.NT(doneAt)).Scan(&id); err != nil {
+			projectID, col.ID, r, title, n.Description, n.Priority, db.NullDate(n.StartDate), db.NullDate(n.DueDate),
+			taskIntArg(n.EstimateMinutes), taskIntArg(rem), db.NullID(n.MilestoneID), db.T(now), db.NullID(a.UserID), db.T(now), db.NT(doneAt)).Scan(&id); err != nil {
 			return nil, fmt.Errorf("project: insert task: %w", err)
 		}
 		if err := s.setTaskAssignees(ctx, tx, now, a, id, projectID, title, assignees); err != nil {
@@ -683,8 +668,8 @@ func (s *Service) UpdateTask(ctx context.Context, a actor.Actor, id int64, u Tas
 		res, err := tx.ExecContext(ctx, `UPDATE tasks SET title = ?, description = ?, priority = ?, start_date = ?, due_date = ?,
 			estimate_minutes = ?, remaining_minutes = ?, milestone_id = ?, updated_at = ?, version = version + 1
 			WHERE id = ? AND version = ?`,
-			t.Title, t.Description, t.Priority, taskDateArg(t.StartDate), taskDateArg(t.DueDate),
-			taskIntArg(t.EstimateMinutes), taskIntArg(t.RemainingMinutes), taskIDArg(t.MilestoneID), db.T(now), id, t.Version)
+			t.Title, t.Description, t.Priority, db.NullDate(t.StartDate), db.NullDate(t.DueDate),
+			taskIntArg(t.EstimateMinutes), taskIntArg(t.RemainingMinutes), db.NullID(t.MilestoneID), db.T(now), id, t.Version)
 		if err != nil {
 			return nil, fmt.Errorf("project: update task: %w", err)
 		}

@@ -125,7 +125,7 @@ func (s *Service) AddTaskComment(ctx context.Context, a actor.Actor, taskID int6
 			return nil, err
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO task_comments (task_id, author_id, body, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-			taskID, taskIDArg(a.UserID), body, db.T(now)).Scan(&id); err != nil {
+			taskID, db.NullID(a.UserID), body, db.T(now)).Scan(&id); err != nil {
 			return nil, fmt.Errorf("project: add comment: %w", err)
 		}
 		if err := s.commentNotes(ctx, tx, now, a, t, body, nil, true); err != nil {

@@ -744,8 +744,8 @@ func (s *Service) importCreate(ctx context.Context, tx *db.Tx, now time.Time, a 
 	if err := tx.QueryRowContext(ctx, `INSERT INTO tasks (project_id, status_id, rank, title, priority, start_date, due_date,
 		estimate_minutes, remaining_minutes, milestone_id, created_at, created_by, updated_at, done_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		ic.project, n.col.ID, r, n.title, n.priority, taskDateArg(n.start), taskDateArg(n.due),
-		taskIntArg(n.estimate), taskIntArg(rem), taskIDArg(n.milestone), db.T(now), taskIDArg(a.UserID), db.T(now), db.NT(doneAt)).Scan(&id); err != nil {
+		ic.project, n.col.ID, r, n.title, n.priority, db.NullDate(n.start), db.NullDate(n.due),
+		taskIntArg(n.estimate), taskIntArg(rem), db.NullID(n.milestone), db.T(now), db.NullID(a.UserID), db.T(now), db.NT(doneAt)).Scan(&id); err != nil {
 		return fmt.Errorf("project: import task: %w", err)
 	}
 	if err := s.setTaskAssignees(ctx, tx, now, a, id, ic.project, n.title, n.assignees); err != nil {
@@ -831,8 +831,8 @@ func (s *Service) importUpdate(ctx context.Context, tx *db.Tx, now time.Time, a 
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE tasks SET title = ?, priority = ?, start_date = ?, due_date = ?, estimate_minutes = ?,
 		remaining_minutes = ?, milestone_id = ?, status_id = ?, rank = ?, done_at = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
-		u.title, u.priority, taskDateArg(u.start), taskDateArg(u.due), taskIntArg(u.estimate), taskIntArg(remaining),
-		taskIDArg(u.milestone), u.col.ID, r, db.NT(doneAt), db.T(now), t.ID); err != nil {
+		u.title, u.priority, db.NullDate(u.start), db.NullDate(u.due), taskIntArg(u.estimate), taskIntArg(remaining),
+		db.NullID(u.milestone), u.col.ID, r, db.NT(doneAt), db.T(now), t.ID); err != nil {
 		return fmt.Errorf("project: import update: %w", err)
 	}
 	if assigneesChanged {

@@ -355,7 +355,7 @@ func (s *Service) AddTaskFile(ctx context.Context, a actor.Actor, taskID int64, 
 			return nil, err
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO task_files (task_id, sha256, name, mime_type, size, created_at, created_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, taskID, info.SHA256, name, mimeType, info.Size, db.T(now), taskIDArg(a.UserID)).Scan(&id); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, taskID, info.SHA256, name, mimeType, info.Size, db.T(now), db.NullID(a.UserID)).Scan(&id); err != nil {
 			return nil, fmt.Errorf("project: add task file: %w", err)
 		}
 		// A deletion of the last other reference may have removed the

@@ -252,7 +252,7 @@ func (c *copier) copyTasks(ctx context.Context, from, to int64, colIDs, msIDs ma
 				estimate_minutes, remaining_minutes, milestone_id, created_at, created_by, updated_at, version)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`,
 			to, col, r, t.title, t.description, t.priority, dateArg(c.date(t.start)), dateArg(c.date(t.due)), est, est, ms,
-			db.T(c.now), idArg(c.a.UserID), db.T(c.now)).Scan(&nid); err != nil {
+			db.T(c.now), db.NullID(c.a.UserID), db.T(c.now)).Scan(&nid); err != nil {
 			return fmt.Errorf("project: copy task: %w", err)
 		}
 		if _, err := c.tx.ExecContext(ctx, `INSERT INTO task_labels (task_id, label_id)

@@ -281,18 +281,11 @@ func (s *Service) closeMonth(ctx context.Context, tx *db.Tx, st *MonthStatus, no
 	st.ForfeitedMinutes, st.AccountMinutes = s.policy.cap(st.Month, opening+st.BalanceMinutes)
 	if _, err := tx.ExecContext(ctx, `UPDATE worktime_months SET lead_signed_at = ?, lead_signed_by = ?, target_minutes = ?, worked_minutes = ?,
 		balance_minutes = ?, forfeited_minutes = ?, account_minutes = ?, updated_at = ? WHERE user_id = ? AND month = ?`,
-		db.NT(st.LeadSignedAt), nullID(st.LeadSignedBy), st.TargetMinutes, st.WorkedMinutes, st.BalanceMinutes, st.ForfeitedMinutes, st.AccountMinutes,
+		db.NT(st.LeadSignedAt), db.NullID(st.LeadSignedBy), st.TargetMinutes, st.WorkedMinutes, st.BalanceMinutes, st.ForfeitedMinutes, st.AccountMinutes,
 		db.T(now), st.UserID, st.Month.String()); err != nil {
 		return fmt.Errorf("worktime: close month: %w", err)
 	}
 	return nil
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }
 
 // cap applies the caps of the policy to the account at the closing of m:

@@ -90,13 +90,6 @@ func dwTimePtr(t *time.Time) *string {
 	return &s
 }
 
-func dwIDPtr(id int64) *int64 {
-	if id == 0 {
-		return nil
-	}
-	return &id
-}
-
 // dwLockJSON is a live check-out.
 type dwLockJSON struct {
 	LockedBy     int64   `json:"locked_by"`
@@ -171,15 +164,15 @@ func dwVersionURL(id int64, n int) string {
 func dwNewVersionJSON(v document.Version) dwVersionJSON {
 	return dwVersionJSON{Number: v.Number, Filename: v.Filename, MIMEType: v.MIMEType, Size: v.Size, SHA256: v.SHA256,
 		ChangeReason: v.ChangeReason, BasedOn: v.BasedOn, Conflict: v.Conflict, CreatedAt: dwTime(v.CreatedAt),
-		CreatedBy: dwIDPtr(v.CreatedBy), CreatedByName: v.CreatedByName, URL: dwVersionURL(v.DocumentID, v.Number)}
+		CreatedBy: optID(v.CreatedBy), CreatedByName: v.CreatedByName, URL: dwVersionURL(v.DocumentID, v.Number)}
 }
 
 func dwNewDocumentJSON(a actor.Actor, d document.Document, full bool) dwDocumentJSON {
 	j := dwDocumentJSON{ID: d.ID, FolderID: d.FolderID, FolderReference: d.FolderReference, FolderTitle: d.FolderTitle, Title: d.Title,
-		TypeID: dwIDPtr(d.TypeID), TypeName: d.TypeName, Author: d.Author, DocumentDate: d.DocumentDate, Fields: d.Fields, Tags: d.Tags,
+		TypeID: optID(d.TypeID), TypeName: d.TypeName, Author: d.Author, DocumentDate: d.DocumentDate, Fields: d.Fields, Tags: d.Tags,
 		State: d.State, CurrentVersion: d.CurrentVersion, Filename: d.Filename, MIMEType: d.MIMEType, Size: d.Size, SHA256: d.SHA256,
-		FinalizedAt: dwTimePtr(d.FinalizedAt), FinalizedBy: dwIDPtr(d.FinalizedBy), CreatedAt: dwTime(d.CreatedAt),
-		CreatedBy: dwIDPtr(d.CreatedBy), CreatedByName: d.CreatedByName, UpdatedAt: dwTime(d.UpdatedAt), Version: d.Version,
+		FinalizedAt: dwTimePtr(d.FinalizedAt), FinalizedBy: optID(d.FinalizedBy), CreatedAt: dwTime(d.CreatedAt),
+		CreatedBy: optID(d.CreatedBy), CreatedByName: d.CreatedByName, UpdatedAt: dwTime(d.UpdatedAt), Version: d.Version,
 		Access: d.Access.String(), CanWrite: d.CanWrite(a), CanFinalize: d.CanFinalize(a)}
 	if j.Fields == nil {
 		j.Fields = map[string]string{}

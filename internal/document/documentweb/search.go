@@ -103,7 +103,7 @@ func (h *Handler) apiSearchDocuments(w http.ResponseWriter, r *http.Request) {
 			for _, hit := range page.Items {
 				j := swHitJSON{ID: hit.ID, Title: hit.Title, FolderID: hit.FolderID, FolderReference: hit.FolderReference,
 					FolderTitle: hit.FolderTitle, TypeName: hit.TypeName, State: hit.State, DocumentDate: hit.DocumentDate,
-					CurrentVersion: hit.CurrentVersion, UpdatedAt: dwTime(hit.UpdatedAt), TypeID: dwIDPtr(hit.TypeID),
+					CurrentVersion: hit.CurrentVersion, UpdatedAt: dwTime(hit.UpdatedAt), TypeID: optID(hit.TypeID),
 					Snippet: make([]swSnippetJSON, 0, len(hit.Snippet))}
 				for _, p := range hit.Snippet {
 					j.Snippet = append(j.Snippet, swSnippetJSON{Text: p.Text, Match: p.Match})
