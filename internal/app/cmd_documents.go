@@ -17,7 +17,6 @@ import (
 
 	"ortlos/internal/actor"
 	"ortlos/internal/apperr"
-	"ortlos/internal/audit"
 	"ortlos/internal/blob"
 	"ortlos/internal/blobref"
 	"ortlos/internal/clock"
@@ -561,16 +560,7 @@ func cmdDocumentsReindex(ctx context.Context, args []string, env Env) error {
 	}
 	svc := document.NewService(d, clock.Real{}, store).WithLogger(newLogger(cfg, env.Stderr))
 	start := time.Now()
-	marked, err := svc.MarkSearchStale(ctx)
-	if err != nil {
-		return err
-	}
-	// The index is derived data (its writes are not audited); the
-	// operator's rebuild is.
-	err = audit.Write(ctx, d, time.Now(), actor.CLI(), func(*db.Tx, time.Time) ([]audit.Event, error) {
-		return []audit.Event{{Action: "search.reindex", ObjectType: "search_index",
-			Detail: map[string]any{"via": "cli", "marked": marked, "mark_only": markOnly}}}, nil
-	})
+	marked, err := svc.MarkSearchStale(ctx, actor.CLI(), map[string]any{"via": "cli", "mark_only": markOnly})
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,9 @@ import (
 	"strings"
 	"time"
 
+	"ortlos/internal/actor"
 	"ortlos/internal/apperr"
+	"ortlos/internal/audit"
 	"ortlos/internal/db"
 	"ortlos/internal/textextract"
 )
@@ -283,22 +285,30 @@ func (s *Service) SearchIndexStatus(ctx context.Context) (SearchIndexStatus, err
 
 // MarkSearchStale marks every index entry stale, so that IndexPending
 // rebuilds the whole index (after an upgrade that extracts more text, or
-// when the index was damaged), and returns how many it marked.
-func (s *Service) MarkSearchStale(ctx context.Context) (int, error) {
+// when the index was damaged), and returns how many it marked. The
+// operator's action is audited (search.reindex, with detail) in the same
+// transaction; the index's own writes are derived data and are not.
+func (s *Service) MarkSearchStale(ctx context.Context, a actor.Actor, detail map[string]any) (int, error) {
 	var n int64
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+	err := s.write(ctx, a, func(tx *db.Tx, _ time.Time) ([]audit.Event, error) {
 		// Documents written while the triggers were missing (a restored
 		// partial backup) get their state row back.
 		if _, err := tx.ExecContext(ctx, `INSERT INTO document_search_state (document_id)
 			SELECT d.id FROM documents d WHERE NOT EXISTS (SELECT 1 FROM document_search_state st WHERE st.document_id = d.id)`); err != nil {
-			return fmt.Errorf("document: mark search index stale: %w", err)
+			return nil, fmt.Errorf("document: mark search index stale: %w", err)
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE document_search_state SET gen = gen + 1`)
 		if err != nil {
-			return fmt.Errorf("document: mark search index stale: %w", err)
+			return nil, fmt.Errorf("document: mark search index stale: %w", err)
 		}
-		n, err = res.RowsAffected()
-		return err
+		if n, err = res.RowsAffected(); err != nil {
+			return nil, err
+		}
+		d := map[string]any{"marked": n}
+		for k, v := range detail {
+			d[k] = v
+		}
+		return []audit.Event{{Action: "search.reindex", ObjectType: "search_index", Detail: d}}, nil
 	})
 	return int(n), err
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"ortlos/internal/actor"
 	"ortlos/internal/apperr"
 	"ortlos/internal/civil"
 	"ortlos/internal/db"
@@ -363,7 +364,7 @@ func TestSearchIndexPending(t *testing.T) {
 		}
 
 		// MarkSearchStale rebuilds everything.
-		if n, err := f.Svc.MarkSearchStale(ctx); err != nil || n != 1 {
+		if n, err := f.Svc.MarkSearchStale(ctx, actor.CLI(), nil); err != nil || n != 1 {
 			t.Errorf("MarkSearchStale = %d, %v", n, err)
 		}
 		if n := f.index(t); n != 1 {
